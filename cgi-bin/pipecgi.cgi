@@ -1,0 +1,58 @@
+#!/bin/sh
+# pipecgi launcher. An endpoint is a copy of this file (or a link to it) named NAME.cgi with
+# NAME.conf beside it, or with PIPECGI_CONF set by the server to the configuration's path.
+# pipecgi.jar must sit beside it. See README.md.
+
+# Forget our arguments, and never pass any on: Apache turns a query string without '=' into
+# arguments (RFC 3875 4.4), so "?-Xmx1m+--evil" would otherwise choose java's options.
+set --
+
+# Something is missing: answer with a valid CGI 500 and say why in the error log, rather than
+# leave the server to report "Premature end of script headers".
+die() {
+  printf 'pipecgi[%s]: 500 Internal Server Error: %s\n' "$name" "$1" >&2
+  printf 'Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\n'
+  printf 'X-Content-Type-Options: nosniff\r\nContent-Length: 26\r\n\r\n'
+  printf '500 Internal Server Error\n'
+  exit 2
+}
+
+# Parameter expansion only: each dirname or basename would cost a fork on every request.
+case $0 in
+  */*) here=${0%/*} ;;
+  *) here=. ;;
+esac
+name=${0##*/}
+name=${name%.cgi}
+conf=${PIPECGI_CONF:-$here/$name.conf}
+jar=$here/pipecgi.jar
+
+if [ -n "${PIPECGI_JAVA:-}" ]; then
+  java=$PIPECGI_JAVA
+elif [ -n "${JAVA_HOME:-}" ]; then
+  java=$JAVA_HOME/bin/java
+elif command -v java >/dev/null 2>&1; then
+  java=java
+else
+  die "no java: set PIPECGI_JAVA or JAVA_HOME, or put java on the server's PATH"
+fi
+[ "$java" = java ] || [ -x "$java" ] || die "$java is not an executable java"
+[ -r "$jar" ] || die "cannot read $jar (build it with mvn package)"
+[ -r "$conf" ] || die "cannot read the configuration file $conf"
+
+PIPECGI_CONF=$conf
+export PIPECGI_CONF
+# Java reads the environment in the locale's charset. Under Apache's LANG=C every non-ASCII byte
+# of a header value would reach the service as '?'; in UTF-8 valid UTF-8 passes unchanged.
+LC_ALL=C.UTF-8
+export LC_ALL
+tmpdir=
+[ -n "${TMPDIR:-}" ] && tmpdir=-Djava.io.tmpdir=$TMPDIR
+
+# Start-up flags: C1 only, the serial collector, no perf-data file in /tmp. The JVM prints some
+# warnings (class-data archives) on stdout, in front of our headers: send all of it to stderr.
+exec "$java" \
+  -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
+  -XX:+DisplayVMOutputToStderr -Xlog:disable -Xlog:all=warning:stderr \
+  ${tmpdir:+"$tmpdir"} \
+  -jar "$jar"

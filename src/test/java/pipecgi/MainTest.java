@@ -1,0 +1,109 @@
+package pipecgi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MainTest {
+  @TempDir Path dir;
+
+  /** Runs with plain output (help, version, check): exit status and stdout. */
+  private static String[] plain(String... args) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int exit = new Main(Map.of(), new java.io.ByteArrayInputStream(new byte[0]), out, err).run(args);
+    return new String[] {Integer.toString(exit), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+  }
+
+  private Path config(String text) throws Exception {
+    return Files.writeString(dir.resolve("svc.conf"), text);
+  }
+
+  @Test
+  void helpListsEveryOption() {
+    String[] r = plain("--help");
+    assertEquals("0", r[0]);
+    for (OptionKey k : OptionKey.values()) {
+      assertTrue(r[1].contains("--" + k.longName), k.longName);
+    }
+  }
+
+  @Test
+  void versionIsPrinted() {
+    String[] r = plain("--version");
+    assertEquals("0", r[0]);
+    assertTrue(r[1].startsWith("pipecgi "), r[1]);
+  }
+
+  @Test
+  void checkPassesForAGoodConfiguration() throws Exception {
+    String[] r = plain("--check", "--config", config("command = cat -u\ntimeout = 2.5\n").toString());
+    assertEquals("0", r[0]);
+    assertEquals(
+        "pipecgi: ok: svc runs /usr/bin/cat (body output, methods GET,HEAD,POST, timeout 2.5 s)\n",
+        r[1]);
+  }
+
+  @Test
+  void checkFailsForAMissingProgram() throws Exception {
+    String[] r = plain("--check", "--command", dir + "/nope");
+    assertEquals("1", r[0]);
+    assertEquals("pipecgi: error: " + dir + "/nope: no such file\n", r[1]);
+  }
+
+  @Test
+  void checkFailsForAProgramThatIsNotExecutable() throws Exception {
+    Path p = Files.writeString(dir.resolve("svc.sh"), "#!/bin/sh\n");
+    String[] r = plain("--check", "--command", p.toString());
+    assertEquals("pipecgi: error: " + p + ": not executable\n", r[1]);
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @ValueSource(strings = {"program", "config"})
+  void checkFailsForAFileEveryUserMayChange(String which) throws Exception {
+    Path program = Files.writeString(dir.resolve("svc.sh"), "#!/bin/sh\n");
+    Path conf = config("command = " + program + "\n");
+    Path writable = which.equals("program") ? program : conf;
+    Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(writable, PosixFilePermissions.fromString("rwxrwxrwx"));
+    String[] r = plain("--check", "--config", conf.toString());
+    assertEquals("1", r[0]);
+    assertEquals("pipecgi: error: " + writable + ": writable by every user (chmod o-w)\n", r[1]);
+  }
+
+  @Test
+  void checkReportsABadConfigurationWithItsLine() throws Exception {
+    String[] r = plain("--check", "--config", config("command = cat\ntimeout = soon\n").toString());
+    assertEquals("1", r[0]);
+    assertTrue(r[1].startsWith("pipecgi: error: " + dir.resolve("svc.conf") + " line 2: timeout: 'soon'"), r[1]);
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @ValueSource(strings = {"--bogus", "--timeout=x", "--config=/no/such.conf", "stray"})
+  void aBadConfigurationIs500WithOneLogLineAndNoDetailForTheClient(String arg) {
+    Cgi.Result r = Cgi.run(Cgi.env("GET"), new byte[0], "--command", "cat", arg).assertFramed();
+    assertEquals(Main.BAD_CONFIGURATION, r.exit);
+    assertEquals(500, r.status);
+    assertEquals("500 Internal Server Error\n", r.bodyText());
+    List<String> log = r.logLines();
+    assertEquals(1, log.size(), r.log);
+    assertTrue(log.get(0).startsWith("pipecgi: 500 Internal Server Error: bad configuration: "), log.get(0));
+  }
+
+  @Test
+  void fromAShellWithoutACgiEnvironmentItSaysHowToTryIt() {
+    Cgi.Result r = Cgi.run(Map.of(), new byte[0], "--command", "cat");
+    assertEquals(500, r.status);
+    assertTrue(r.log.contains("use test-fixtures/run"), r.log);
+  }
+}
