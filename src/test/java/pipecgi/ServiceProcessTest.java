@@ -106,14 +106,17 @@ class ServiceProcessTest {
     assertTrue(r.log.contains("SECRET-123"));
   }
 
-  @Test
-  void nonZeroExitIs502WithoutAPartialBody() {
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3, 255})
+  void nonZeroExitIs502WithoutAPartialBody(int exit) {
     Cgi.Result r =
-        Cgi.run(Cgi.env("GET"), new byte[0], "--command", "sh -c 'echo partial; exit 3'")
+        Cgi.run(Cgi.env("GET"), new byte[0], "--command", "sh -c 'echo partial; exit " + exit + "'")
             .assertFramed();
     assertEquals(502, r.status);
     assertEquals("502 Bad Gateway\n", r.bodyText());
-    assertEquals(List.of("pipecgi[sh]: 502 Bad Gateway: the service exited with status 3"), r.logLines());
+    assertEquals(
+        List.of("pipecgi[sh]: 502 Bad Gateway: the service exited with status " + exit),
+        r.logLines());
   }
 
   @Test

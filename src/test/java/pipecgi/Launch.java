@@ -1,0 +1,157 @@
+package pipecgi;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a real program (the launcher, the fixture runner) with an exact environment and stdin. */
+final class Launch {
+  static final Path ROOT = Path.of("").toAbsolutePath();
+  static final Path CGI_BIN = ROOT.resolve("cgi-bin");
+
+  private final List<String> command = new ArrayList<>();
+  private final Map<String, String> env = new TreeMap<>();
+  private File stdin;
+  private byte[] input = new byte[0];
+
+  private Launch(List<String> command) {
+    this.command.addAll(command);
+    env.put("PATH", System.getenv("PATH"));
+  }
+
+  static Launch of(String... command) {
+    return new Launch(List.of(command));
+  }
+
+  /** An endpoint in the repository's cgi-bin, such as "echo". */
+  static Launch endpoint(String name) {
+    return of(CGI_BIN.resolve(name + ".cgi").toString());
+  }
+
+  /** Every distinct java on this machine: the one on PATH first, then each under /usr/lib/jvm. */
+  static List<Path> javas() throws IOException {
+    List<Path> found = new ArrayList<>();
+    addJava(found, Path.of(System.getProperty("java.home"), "bin", "java"));
+    Path jvms = Path.of("/usr/lib/jvm");
+    if (Files.isDirectory(jvms)) {
+      try (var dirs = Files.list(jvms)) {
+        for (Path dir : dirs.sorted().toList()) {
+          addJava(found, dir.resolve("bin/java"));
+        }
+      }
+    }
+    return found;
+  }
+
+  private static void addJava(List<Path> found, Path java) throws IOException {
+    if (Files.isExecutable(java) && !found.contains(java.toRealPath())) {
+      found.add(java.toRealPath());
+    }
+  }
+
+  Launch env(String name, String value) {
+    env.put(name, value);
+    return this;
+  }
+
+  Launch cgi(String method, String... pairs) {
+    env("GATEWAY_INTERFACE", "CGI/1.1");
+    env("REQUEST_METHOD", method);
+    for (int i = 0; i < pairs.length; i += 2) {
+      env(pairs[i], pairs[i + 1]);
+    }
+    return this;
+  }
+
+  Launch stdin(File file) {
+    stdin = file;
+    return this;
+  }
+
+  Launch input(byte[] bytes) {
+    input = bytes;
+    return this;
+  }
+
+  Launch args(String... args) {
+    command.addAll(List.of(args));
+    return this;
+  }
+
+  Process start() {
+    ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile());
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    if (stdin != null) {
+      pb.redirectInput(stdin);
+    }
+    try {
+      return pb.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  Result run() {
+    Process p = start();
+    CompletableFuture<byte[]> out = readAll(p.getInputStream());
+    CompletableFuture<byte[]> err = readAll(p.getErrorStream());
+    try (var in = p.getOutputStream()) {
+      if (stdin == null) {
+        in.write(input);
+      }
+    } catch (IOException e) {
+      // The program did not read all of its input, which some tests expect.
+    }
+    try {
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS), "finished within 30 s: " + command);
+      return new Result(p.exitValue(), out.get(), new String(err.get(), StandardCharsets.UTF_8));
+    } catch (Exception e) {
+      p.destroyForcibly();
+      throw new AssertionError(e);
+    }
+  }
+
+  private static CompletableFuture<byte[]> readAll(InputStream in) {
+    return CompletableFuture.supplyAsync(() -> {
+      try (in) {
+        return in.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+  }
+
+  static final class Result {
+    final int exit;
+    final byte[] out;
+    final String err;
+
+    Result(int exit, byte[] out, String err) {
+      this.exit = exit;
+      this.out = out;
+      this.err = err;
+    }
+
+    String outText() {
+      return new String(out, StandardCharsets.UTF_8);
+    }
+
+    /** The output read as a CGI response, strictly. */
+    Cgi.Result cgi() {
+      return new Cgi.Result(exit, out, err);
+    }
+  }
+}

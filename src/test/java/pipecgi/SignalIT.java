@@ -1,0 +1,78 @@
+package pipecgi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The web server gives up on a request (the client went away, its own timeout) by sending SIGTERM
+ * to the CGI program: the launcher's JVM must take the service's whole process tree and its
+ * temporary files with it.
+ */
+@Timeout(60)
+class SignalIT {
+  @TempDir Path dir;
+
+  @Test
+  void sigtermStopsTheServiceTreeAndRemovesTemporaryFiles() throws Exception {
+    String marker = Processes.uniqueSleep();
+    Path tmp = Files.createDirectory(dir.resolve("tmp"));
+    Path conf = dir.resolve("hang.conf");
+    Files.writeString(conf, "command = /bin/sh -c 'sleep " + marker + " & sleep " + marker
+        + "; wait'\nmemory-buffer-bytes = 1K\n");
+    byte[] body = new byte[100_000];
+    Process p = Launch.endpoint("echo")
+        .cgi("POST", "CONTENT_LENGTH", Integer.toString(body.length))
+        .env("PIPECGI_CONF", conf.toString())
+        .env("TMPDIR", tmp.toString())
+        .start();
+    p.getOutputStream().write(body);
+    p.getOutputStream().flush();
+
+    // The body is in a temporary file, already unlinked (see Spool), open only in pipecgi.
+    awaitTrue(() -> Processes.withArgument(marker).size() == 2 && spoolsOpen(p, tmp) == 1);
+    p.destroy(); // SIGTERM, as Apache sends it
+
+    assertTrue(p.waitFor(10, TimeUnit.SECONDS), "pipecgi exited");
+    assertEquals(List.of(), Processes.awaitGone(marker, Duration.ofSeconds(5)));
+    assertEquals(List.of(), listing(tmp));
+  }
+
+  private static long spoolsOpen(Process p, Path tmp) throws Exception {
+    try (var fds = Files.list(Path.of("/proc/" + p.pid() + "/fd"))) {
+      return fds.filter(fd -> {
+        try {
+          return Files.readSymbolicLink(fd).startsWith(tmp);
+        } catch (Exception e) {
+          return false;
+        }
+      }).count();
+    }
+  }
+
+  private static List<Path> listing(Path d) throws Exception {
+    try (var files = Files.list(d)) {
+      return files.toList();
+    }
+  }
+
+  private interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  private static void awaitTrue(Condition c) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!c.holds()) {
+      assertTrue(System.nanoTime() < deadline, "the service started within 20 s");
+      Thread.sleep(20);
+    }
+  }
+}
