@@ -79,13 +79,13 @@ final class ServiceProcess {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     daemon(new Feeder(stdin, process.getOutputStream()), "pipecgi-stdin");
     Thread drainer = daemon(new Drainer(process.getInputStream()), "pipecgi-stdout");
-    Thread relay = daemon(new StderrRelay(process.getErrorStream(), log), "pipecgi-stderr");
+    Thread relay =
+        daemon(new StderrRelay(process, process.getErrorStream(), log), "pipecgi-stderr");
     if (!process.waitFor(millisUntil(deadline), TimeUnit.MILLISECONDS)) {
       kill();
       return Ending.TIMED_OUT;
     }
-    // The JDK ends the stdout stream once the process has exited, even if a background child
-    // still holds the pipe; this wait is bounded by the deadline all the same.
+    // Bounded by the deadline all the same, although PipeDrain ends soon after the exit.
     drainer.join(millisUntil(deadline));
     if (drainer.isAlive()) {
       kill();
@@ -206,7 +206,7 @@ final class ServiceProcess {
   }
 
   /** Collects the service's stdout, and stops the service once it writes more than allowed. */
-  private final class Drainer implements Runnable {
+  private final class Drainer implements Runnable, PipeDrain.Sink {
     private final InputStream in;
 
     Drainer(InputStream in) {
@@ -215,18 +215,19 @@ final class ServiceProcess {
 
     @Override
     public void run() {
-      byte[] buffer = new byte[64 * 1024];
       try {
-        for (int n; (n = in.read(buffer)) >= 0; ) {
-          if (!stdout.write(buffer, 0, n)) {
-            kill();
-            return;
-          }
+        if (!PipeDrain.drain(process, in, new byte[64 * 1024], this)) {
+          kill();
         }
       } catch (IOException e) {
         outputFailure = e;
         kill();
       }
+    }
+
+    @Override
+    public boolean accept(byte[] bytes, int length) throws IOException {
+      return stdout.write(bytes, 0, length);
     }
   }
 }

@@ -8,11 +8,12 @@ import java.io.InputStream;
  * and never more than {@link #CAP} bytes per request: the rest is read and counted, so a service
  * that floods stderr neither blocks on a full pipe nor fills the log.
  */
-final class StderrRelay implements Runnable {
+final class StderrRelay implements Runnable, PipeDrain.Sink {
   static final int CAP = 64 * 1024;
   /** Longer lines are logged in pieces; Apache cuts error log entries at about 8 KiB. */
   private static final int LINE_MAX = 4096;
 
+  private final Process service;
   private final InputStream in;
   private final ErrorLog log;
   private final byte[] line = new byte[LINE_MAX];
@@ -20,20 +21,16 @@ final class StderrRelay implements Runnable {
   private long logged;
   private long dropped;
 
-  StderrRelay(InputStream in, ErrorLog log) {
+  StderrRelay(Process service, InputStream in, ErrorLog log) {
+    this.service = service;
     this.in = in;
     this.log = log;
   }
 
   @Override
   public void run() {
-    byte[] buffer = new byte[8192];
     try {
-      for (int n; (n = in.read(buffer)) >= 0; ) {
-        for (int i = 0; i < n; i++) {
-          accept(buffer[i]);
-        }
-      }
+      PipeDrain.drain(service, in, new byte[8192], this);
     } catch (IOException e) {
       // The pipe was closed under us (the service was killed); log what there is.
     }
@@ -44,6 +41,14 @@ final class StderrRelay implements Runnable {
       log.line("stderr: " + dropped + " more bytes not logged (at most " + CAP
           + " bytes of stderr are logged per request)");
     }
+  }
+
+  @Override
+  public boolean accept(byte[] bytes, int length) {
+    for (int i = 0; i < length; i++) {
+      accept(bytes[i]);
+    }
+    return true;
   }
 
   private void accept(byte b) {
