@@ -14,6 +14,9 @@ die() {
   printf 'Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\n'
   printf 'X-Content-Type-Options: nosniff\r\nContent-Length: 26\r\n\r\n'
   printf '500 Internal Server Error\n'
+  # Read the rest of the request body: a CGI program that exits with input unread can make the
+  # server cut this response or drop the client's connection.
+  [ -n "${REQUEST_METHOD:-}" ] && cat >/dev/null 2>&1
   exit 2
 }
 

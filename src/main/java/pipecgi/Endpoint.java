@@ -15,6 +15,7 @@ final class Endpoint {
   private volatile Spool requestBody;
   private volatile Spool serviceOutput;
   private volatile ServiceProcess service;
+  private boolean bodyRead;
 
   Endpoint(Options options, ErrorLog log) {
     this.options = options;
@@ -36,6 +37,7 @@ final class Endpoint {
   private Response serve(Map<String, String> env, InputStream in) throws HttpError {
     CgiRequest request = CgiRequest.read(env, in, options);
     requestBody = request.body;
+    bodyRead = !request.isOptions();
     if (request.isOptions()) {
       return Response.empty(204);
     }
@@ -112,6 +114,11 @@ final class Endpoint {
   private String allowed() {
     String methods = String.join(", ", options.methods);
     return options.methods.contains("OPTIONS") ? methods : methods + ", OPTIONS";
+  }
+
+  /** Whether the whole request body was read (else it may still be waiting on stdin). */
+  boolean readWholeBody() {
+    return bodyRead;
   }
 
   /** Releases the temporary files. */

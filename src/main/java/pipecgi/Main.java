@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -53,12 +52,11 @@ public final class Main {
   }
 
   int run(String[] args) {
-    boolean checking = Arrays.asList(args).contains("--check");
     Options options;
     try {
       options = Options.parse(args, env);
     } catch (UsageException e) {
-      return checking ? verdict(e.getMessage()) : badConfiguration(e.getMessage());
+      return isInteractive(args) ? verdict(e.getMessage()) : badConfiguration(e.getMessage());
     }
     if (options.action == OptionKey.HELP) {
       return print(CommandLineArgs.help());
@@ -66,8 +64,28 @@ public final class Main {
       return print("pipecgi " + version() + "\n");
     } else if (options.action == OptionKey.CHECK) {
       return verdict(ConfigCheck.problem(options), options);
+    } else if (options.action == OptionKey.SELF_TEST) {
+      return selfTest(options.selfTestUrl);
     }
     return serve(options);
+  }
+
+  /** Run by a person, not a web server: problems are told in words, not as a 500 response. */
+  private static boolean isInteractive(String[] args) {
+    for (String a : args) {
+      if (a.equals("--check") || a.equals("--self-test") || a.startsWith("--self-test=")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private int selfTest(String url) {
+    try {
+      return SelfTest.run(url, new PrintStream(out, true, StandardCharsets.UTF_8));
+    } catch (UsageException e) {
+      return verdict(e.getMessage());
+    }
   }
 
   private int serve(Options options) {
@@ -77,6 +95,9 @@ public final class Main {
     try {
       Response response = e.handle(env, in);
       response.writeTo(out, "HEAD".equals(env.get("REQUEST_METHOD")));
+      if (!e.readWholeBody()) {
+        discardRequestBody();
+      }
       return OK;
     } catch (IOException x) {
       log.line("cannot send the response (the client has probably gone): " + x.getMessage());
@@ -90,10 +111,18 @@ public final class Main {
     new ErrorLog(err, null).line("500 Internal Server Error: bad configuration: " + message);
     try {
       Response.error(500).set("X-Content-Type-Options", "nosniff").writeTo(out, false);
+      discardRequestBody();
     } catch (IOException x) {
       // Nothing more to say to a client that has gone.
     }
     return BAD_CONFIGURATION;
+  }
+
+  /** Under a web server only: from a terminal, stdin is a person, who is not waited for. */
+  private void discardRequestBody() {
+    if (env.get("REQUEST_METHOD") != null) {
+      UnreadBody.discard(in);
+    }
   }
 
   private int verdict(String problem, Options options) {

@@ -26,6 +26,9 @@ enum OptionKey {
       + " directory, else the current one)"),
   CHECK("check", null, "check the configuration and the service executable, print a one-line"
       + " verdict, exit 0 or 1"),
+  SELF_TEST("self-test", "URL", "send keep-alive and pipelined requests to a deployed echo"
+      + " endpoint, say whether its server kept the Content-Length, the connection and the order,"
+      + " exit 0 or 1"),
   HELP("help", null, "print this help"),
   VERSION("version", null, "print the version");
 
@@ -48,7 +51,7 @@ enum OptionKey {
 
   /** Whether a configuration file may set it: actions and nested files may not. */
   boolean allowedInConfig() {
-    return takesValue() && this != CONFIG;
+    return takesValue() && this != CONFIG && this != SELF_TEST;
   }
 
   static OptionKey forLongName(String name) {

@@ -55,6 +55,8 @@ final class Options {
   final List<String> passEnv;
   /** The service's working directory, or null to keep pipecgi's own. */
   final File workdir;
+  /** The endpoint --self-test sends its requests to. */
+  final String selfTestUrl;
 
   /**
    * Reads the command line, then the configuration file it names (or {@code PIPECGI_CONF} names).
@@ -65,12 +67,13 @@ final class Options {
     Map<OptionKey, Value> given =
         args.length == 0 ? new EnumMap<>(OptionKey.class) : CommandLineArgs.parse(args);
     OptionKey action = null;
-    for (OptionKey k : new OptionKey[] {OptionKey.HELP, OptionKey.VERSION, OptionKey.CHECK}) {
+    OptionKey[] actions = {OptionKey.HELP, OptionKey.VERSION, OptionKey.SELF_TEST, OptionKey.CHECK};
+    for (OptionKey k : actions) {
       if (action == null && given.containsKey(k)) {
         action = k;
       }
     }
-    if (action == OptionKey.HELP || action == OptionKey.VERSION) {
+    if (action == OptionKey.HELP || action == OptionKey.VERSION || action == OptionKey.SELF_TEST) {
       return new Options(action, null, given);
     }
     File config = configFile(given.get(OptionKey.CONFIG), env.get(CONFIG_VARIABLE));
@@ -92,7 +95,7 @@ final class Options {
     this.action = action;
     this.configFile = configFile;
     Value commandValue = s.get(OptionKey.COMMAND);
-    if (commandValue == null && action != OptionKey.HELP && action != OptionKey.VERSION) {
+    if (commandValue == null && !isStandalone(action)) {
       throw new UsageException(
           configFile == null
               ? "no command: give --command, or a configuration file (--config, or "
@@ -113,6 +116,14 @@ final class Options {
     this.corsOrigin = corsOrigin(s.get(OptionKey.CORS_ORIGIN));
     this.passEnv = passEnv(s.get(OptionKey.PASS_ENV));
     this.workdir = workdir(s.get(OptionKey.WORKDIR), configFile);
+    Value selfTest = s.get(OptionKey.SELF_TEST);
+    this.selfTestUrl = selfTest == null ? null : selfTest.text;
+  }
+
+  /** Actions that need no service configuration. */
+  private static boolean isStandalone(OptionKey action) {
+    return action == OptionKey.HELP || action == OptionKey.VERSION
+        || action == OptionKey.SELF_TEST;
   }
 
   /** The timeout in seconds as a person would write it: "30", "2.5". */

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class MainTest {
@@ -105,5 +106,32 @@ class MainTest {
     Cgi.Result r = Cgi.run(Map.of(), new byte[0], "--command", "cat");
     assertEquals(500, r.status);
     assertTrue(r.log.contains("use test-fixtures/run"), r.log);
+  }
+
+  /**
+   * An answer given without reading the body (405, 413, 400, 500) still reads the rest of stdin:
+   * a CGI program that exits with input unread makes Apache cut the response or the connection.
+   */
+  @ParameterizedTest
+  @CsvSource({
+      "PUT, 5000, --command /bin/cat, 405",
+      "POST, 5000, --command /bin/cat --max-request-bytes 1K, 413",
+      "POST, +5000, --command /bin/cat, 400",
+      "POST, 5000, --timeout never, 500"})
+  void anEarlyAnswerStillReadsTheWholeBody(String method, String length, String args, int status) {
+    java.io.ByteArrayInputStream body = new java.io.ByteArrayInputStream(new byte[5000]);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    Map<String, String> env = Cgi.env(method, "CONTENT_LENGTH", length);
+    new Main(env, body, out, new java.io.ByteArrayOutputStream()).run(args.split(" "));
+    assertEquals(status, new Cgi.Result(0, out.toByteArray(), "").status);
+    assertEquals(0, body.available(), "left unread");
+  }
+
+  @Test
+  void fromATerminalABadConfigurationDoesNotWaitForInput() {
+    java.io.ByteArrayInputStream stdin = new java.io.ByteArrayInputStream(new byte[100]);
+    new Main(Map.of(), stdin, new java.io.ByteArrayOutputStream(),
+        new java.io.ByteArrayOutputStream()).run(new String[] {"--timeout", "never"});
+    assertEquals(100, stdin.available());
   }
 }

@@ -1,0 +1,114 @@
+package pipecgi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real web server, started with apache-conf/serve on a free loopback port, serving a cgi-bin of
+ * its own: copies of the launcher and the built jar, with the given configurations. Everything is
+ * in a world-readable temporary directory, since a server started as root runs as nobody. A JVM
+ * shutdown hook stops the server even when the tests are interrupted.
+ */
+final class WebServer implements AutoCloseable {
+  final String name;
+  final int port;
+  final Path home;
+  final Path cgiBin;
+  private final Thread stopAtExit;
+
+  private WebServer(String name, int port, Path home) {
+    this.name = name;
+    this.port = port;
+    this.home = home;
+    this.cgiBin = home.resolve("cgi-bin");
+    this.stopAtExit = new Thread(this::stop, "stop-" + name);
+  }
+
+  /** Starts {@code name} (see apache-conf/serve) with endpoints NAME -> configuration text. */
+  static WebServer start(String name, Map<String, String> endpoints) throws Exception {
+    Path home = Files.createTempDirectory("pipecgi-it-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    WebServer server = new WebServer(name, freePort(), home);
+    Files.createDirectory(server.cgiBin);
+    Files.copy(Launch.CGI_BIN.resolve("pipecgi.jar"), server.cgiBin.resolve("pipecgi.jar"));
+    for (Map.Entry<String, String> e : endpoints.entrySet()) {
+      Files.copy(Launch.CGI_BIN.resolve("pipecgi.cgi"), server.cgiBin.resolve(e.getKey() + ".cgi"),
+          StandardCopyOption.COPY_ATTRIBUTES);
+      Files.writeString(server.cgiBin.resolve(e.getKey() + ".conf"), e.getValue());
+    }
+    Runtime.getRuntime().addShutdownHook(server.stopAtExit);
+    Launch.Result r = server.serve("start");
+    assertEquals(0, r.exit, () -> r.outText() + r.err + server.errorLog());
+    return server;
+  }
+
+  URI uri(String endpointAndQuery) {
+    return URI.create("http://127.0.0.1:" + port + "/pipecgi/" + endpointAndQuery);
+  }
+
+  /** What the server logged, pipecgi's lines included. */
+  String errorLog() {
+    StringBuilder log = new StringBuilder();
+    for (String file : List.of("error.log", "stderr.log")) {
+      Path p = run().resolve(file);
+      try {
+        if (Files.exists(p)) {
+          log.append(Files.readString(p, StandardCharsets.UTF_8));
+        }
+      } catch (IOException e) {
+        log.append(e).append('\n');
+      }
+    }
+    return log.toString();
+  }
+
+  /** The pipecgi JVMs this server's endpoints are running now. */
+  List<ProcessHandle> pipecgiProcesses() {
+    return Processes.withArgument(cgiBin.resolve("pipecgi.jar").toString());
+  }
+
+  private Path run() {
+    return home.resolve("runs").resolve(name + "-" + port);
+  }
+
+  private Launch.Result serve(String action) {
+    return Launch.of("apache-conf/serve", action, name, Integer.toString(port), cgiBin.toString())
+        .env("PIPECGI_SERVE_DIR", home.resolve("runs").toString())
+        .run();
+  }
+
+  private void stop() {
+    serve("stop");
+  }
+
+  @Override
+  public void close() throws IOException {
+    stop();
+    Runtime.getRuntime().removeShutdownHook(stopAtExit);
+    List<Path> all = new ArrayList<>();
+    try (var files = Files.walk(home)) {
+      files.sorted(Comparator.reverseOrder()).forEach(all::add);
+    }
+    for (Path p : all) {
+      Files.deleteIfExists(p);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
