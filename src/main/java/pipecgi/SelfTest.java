@@ -31,6 +31,7 @@ final class SelfTest {
   private boolean echoes = true;
   private boolean lengthKept = true;
   private int failures;
+  private final List<String> fixesGiven = new ArrayList<>();
 
   private SelfTest(URI uri, PrintStream out) {
     this.uri = uri;
@@ -61,9 +62,10 @@ final class SelfTest {
     } catch (IOException e) {
       fail("the test could not go on: " + e.getMessage(), null);
     }
+    String by = server.isEmpty() ? "" : " (" + server + ")";
     out.println(failures == 0
-        ? "result: ok: a persistent, pipelined channel (" + server + ")"
-        : "result: " + failures + " problem" + (failures == 1 ? "" : "s") + " (" + server + ")");
+        ? "result: ok: a persistent, pipelined channel" + by
+        : "result: " + failures + " problem" + (failures == 1 ? "" : "s") + by);
     out.flush();
     return failures == 0 ? Main.OK : Main.FAILED;
   }
@@ -172,7 +174,8 @@ final class SelfTest {
     failures++;
     out.println("FAIL  " + what);
     if (fix != null) {
-      out.println("      " + fix);
+      out.println("      " + (fixesGiven.contains(fix) ? "fix: as above" : fix));
+      fixesGiven.add(fix);
     }
   }
 }

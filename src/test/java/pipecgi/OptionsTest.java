@@ -141,7 +141,8 @@ class OptionsTest {
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @ValueSource(strings = {"just words", "check = 1", "config = other.conf", "help = yes"})
+  @ValueSource(strings = {
+      "just words", "check = 1", "config = other.conf", "help = yes", "self-test = http://x/"})
   void linesThatAreNotSettingsAreErrors(String line) throws Exception {
     String message = error("command = cat\n" + line + "\n");
     assertTrue(message.startsWith(dir.resolve("svc.conf") + " line 2: "), message);

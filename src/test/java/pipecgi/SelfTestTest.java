@@ -165,7 +165,7 @@ class SelfTestTest {
     assertTrue(r[1].contains("FAIL  HTTP/1.1: the server did not keep pipecgi's Content-Length"
         + " (it sent chunks)\n      fix: Apache 2.4.59 and later"), r[1]);
     assertTrue(r[1].contains("FAIL  HTTP/1.0: the server closed the connection after 1 request\n"
-        + "      fix: Apache 2.4.59"), r[1]);
+        + "      fix: as above"), r[1]);
     assertTrue(r[1].contains("Add 'SetEnv ap_trust_cgilike_cl 1'"), r[1]);
     assertTrue(r[1].endsWith("result: 3 problems (Apache/2.4.71 (Debian))\n"), r[1]);
   }
@@ -193,6 +193,17 @@ class SelfTestTest {
     String[] r = selfTest(start(Behaviour.NOT_FOUND));
     assertEquals("1", r[0], r[1]);
     assertTrue(r[1].contains("FAIL  the test could not go on: request 1 got 404 instead of 200"),
+        r[1]);
+  }
+
+  @Test
+  void noServerIsSaidPlainly() throws Exception {
+    ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    String url = "http://127.0.0.1:" + closed.getLocalPort() + "/echo.cgi";
+    closed.close();
+    String[] r = selfTest(url);
+    assertEquals("1", r[0]);
+    assertTrue(r[1].contains("FAIL  the test could not go on: Connection refused\nresult: 1 problem\n"),
         r[1]);
   }
 
