@@ -245,6 +245,32 @@ class ServersIT {
         ? "the server, after " + gone + " ms" : "pipecgi's timeout (5 s)");
   }
 
+  /** Apache streams the body to the CGI program; lighttpd reads all of it before starting one. */
+  @Test
+  void aClientThatGoesAwayMidBodyLeavesNoProcessBehind() throws Exception {
+    byte[] request = HttpConnection.request("POST", web.uri("echo.cgi"), "HTTP/1.1",
+        body(1_000_000, 9), false);
+    boolean started;
+    try (HttpConnection c = connect()) {
+      c.send(java.util.Arrays.copyOf(request, request.length / 2));
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (web.pipecgiProcesses().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      started = !web.pipecgiProcesses().isEmpty();
+    }
+    assertEquals(!server.equals("lighttpd"), started, "pipecgi started before the body was all in");
+    long closed = System.nanoTime();
+    long deadline = closed + Duration.ofSeconds(10).toNanos();
+    while (!web.pipecgiProcesses().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(List.of(), web.pipecgiProcesses());
+    record("client gone mid-body", started ? "pipecgi gone after "
+        + Duration.ofNanos(System.nanoTime() - closed).toMillis() + " ms"
+        : "pipecgi never started (the server reads the whole body first)");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"-Xmx1m+--evil", "-XX:OnOutOfMemoryError%3D%22id%22", "--command+/bin/sh",
       "--help"})
