@@ -66,6 +66,8 @@ public final class Main {
       return verdict(ConfigCheck.problem(options), options);
     } else if (options.action == OptionKey.SELF_TEST) {
       return selfTest(options.selfTestUrl);
+    } else if (options.action == OptionKey.MAKE_ARCHIVE) {
+      return makeArchive();
     }
     return serve(options);
   }
@@ -73,11 +75,20 @@ public final class Main {
   /** Run by a person, not a web server: problems are told in words, not as a 500 response. */
   private static boolean isInteractive(String[] args) {
     for (String a : args) {
-      if (a.equals("--check") || a.equals("--self-test") || a.startsWith("--self-test=")) {
+      if (a.equals("--check") || a.equals("--make-archive") || a.equals("--self-test")
+          || a.startsWith("--self-test=")) {
         return true;
       }
     }
     return false;
+  }
+
+  private int makeArchive() {
+    try {
+      return print("pipecgi: ok: " + StartupArchive.make() + "\n");
+    } catch (IOException e) {
+      return verdict("cannot make the archive: " + e.getMessage());
+    }
   }
 
   private int selfTest(String url) {

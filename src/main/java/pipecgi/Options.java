@@ -67,13 +67,15 @@ final class Options {
     Map<OptionKey, Value> given =
         args.length == 0 ? new EnumMap<>(OptionKey.class) : CommandLineArgs.parse(args);
     OptionKey action = null;
-    OptionKey[] actions = {OptionKey.HELP, OptionKey.VERSION, OptionKey.SELF_TEST, OptionKey.CHECK};
+    OptionKey[] actions = {
+        OptionKey.HELP, OptionKey.VERSION, OptionKey.SELF_TEST, OptionKey.MAKE_ARCHIVE,
+        OptionKey.CHECK};
     for (OptionKey k : actions) {
       if (action == null && given.containsKey(k)) {
         action = k;
       }
     }
-    if (action == OptionKey.HELP || action == OptionKey.VERSION || action == OptionKey.SELF_TEST) {
+    if (isStandalone(action)) {
       return new Options(action, null, given);
     }
     File config = configFile(given.get(OptionKey.CONFIG), env.get(CONFIG_VARIABLE));
@@ -123,7 +125,7 @@ final class Options {
   /** Actions that need no service configuration. */
   private static boolean isStandalone(OptionKey action) {
     return action == OptionKey.HELP || action == OptionKey.VERSION
-        || action == OptionKey.SELF_TEST;
+        || action == OptionKey.SELF_TEST || action == OptionKey.MAKE_ARCHIVE;
   }
 
   /** The timeout in seconds as a person would write it: "30", "2.5". */

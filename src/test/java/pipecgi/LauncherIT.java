@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -127,7 +128,7 @@ class LauncherIT {
         .env("PIPECGI_CONF", "cgi-bin/echo.conf").env("JAVA_TOOL_OPTIONS", options));
     assertFalse(direct.outText().startsWith("Status:"), "the trap is real: " + direct.outText());
 
-    Launch.Result r = post(Launch.endpoint("echo")
+    Launch.Result r = post(installed("jar", "conf")
         .env("PIPECGI_JAVA", java.toString()).env("JAVA_TOOL_OPTIONS", options));
     assertEquals("ping\n", r.cgi().assertFramed().bodyText());
     assertTrue(r.err.contains("cds"), r.err);
@@ -149,5 +150,64 @@ class LauncherIT {
     Launch.Result expected = Launch.of("/bin/sh", "-c", "printf '" + printfBytes + "\\n'").run();
     String want = new String(expected.out, StandardCharsets.UTF_8); // invalid bytes: U+FFFD
     assertEquals(want, r.cgi().assertFramed().bodyText());
+  }
+
+  /** --make-archive, run with each java as an installer would, beside an installed copy. */
+  private Launch installedWithArchive(Path java) throws IOException {
+    Launch launch = installed("jar", "conf").env("PIPECGI_JAVA", java.toString());
+    Launch.Result made =
+        Launch.of(java.toString(), "-jar", dir.resolve("pipecgi.jar").toString(), "--make-archive")
+            .run();
+    assertEquals(0, made.exit, made.outText() + made.err);
+    assertTrue(made.outText().startsWith("pipecgi: ok: made " + dir.resolve("pipecgi.jsa")),
+        made.outText());
+    assertEquals("", made.err);
+    return launch;
+  }
+
+  /** The archive is mapped into the running JVM's memory (and nothing is said about it). */
+  @ParameterizedTest
+  @MethodSource("pipecgi.Launch#javas")
+  void theLauncherUsesTheArchive(Path java) throws Exception {
+    Launch launch = installedWithArchive(java);
+    Files.writeString(dir.resolve("svc.conf"), "command = /bin/sleep 2\n");
+    Process p = launch.cgi("GET").start();
+    p.getOutputStream().close(); // no body
+    boolean mapped = false;
+    while (p.isAlive() && !mapped) {
+      try {
+        mapped = Files.readString(Path.of("/proc/" + p.pid() + "/maps")).contains("/pipecgi.jsa");
+      } catch (IOException e) {
+        break; // it has just exited
+      }
+      Thread.sleep(20);
+    }
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    assertTrue(mapped, "pipecgi.jsa is mapped");
+    assertEquals("", err);
+  }
+
+  @ParameterizedTest
+  @MethodSource("pipecgi.Launch#javas")
+  void anArchiveThatNoLongerFitsTheJarIsLeftOutSilently(Path java) throws IOException {
+    Launch launch = installedWithArchive(java);
+    Path jar = dir.resolve("pipecgi.jar");
+    Files.setLastModifiedTime(jar, FileTime.fromMillis(
+        Files.getLastModifiedTime(jar).toMillis() + 60_000)); // as if rebuilt
+    Launch.Result r = post(launch);
+    assertEquals("ping\n", r.cgi().assertFramed().bodyText());
+    assertEquals("", r.err);
+    Launch.Result strict = post(launch.env("JAVA_TOOL_OPTIONS", "-Xshare:on"));
+    assertTrue(strict.exit != 0 && !strict.outText().startsWith("Status: 200"),
+        "the JVM refused the archive: " + strict.outText() + strict.err);
+  }
+
+  @Test
+  void makeArchiveUsesTheLaunchersFlags() throws IOException {
+    String launcher = Files.readString(Launch.CGI_BIN.resolve("pipecgi.cgi"));
+    assertTrue(launcher.contains("\n  " + String.join(" ",
+        StartupArchive.LAUNCHER_FLAGS.subList(0, 3)) + " \\\n  " + String.join(" ",
+        StartupArchive.LAUNCHER_FLAGS.subList(3, 6)) + " \\\n"), launcher);
   }
 }

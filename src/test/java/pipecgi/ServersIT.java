@@ -272,6 +272,15 @@ class ServersIT {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"echo.conf", "pipecgi.jar", "pipecgi.jsa"})
+  void configurationsTheJarAndItsArchiveAreNeverServed(String file) throws Exception {
+    try (HttpConnection c = connect()) {
+      HttpConnection.Reply r = exchange(c, "GET", web.uri(file), "HTTP/1.1", null);
+      assertEquals(403, r.status, file);
+    }
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"-Xmx1m+--evil", "-XX:OnOutOfMemoryError%3D%22id%22", "--command+/bin/sh",
       "--help"})
   void aQueryStringWithoutEqualsChangesNothing(String query) throws Exception {

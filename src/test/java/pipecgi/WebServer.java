@@ -22,6 +22,10 @@ import java.util.Map;
  * shutdown hook stops the server even when the tests are interrupted.
  */
 final class WebServer implements AutoCloseable {
+  /** The java the tests run on: it makes the archive and runs the endpoints. */
+  private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java")
+      .toString();
+
   final String name;
   final int port;
   final Path home;
@@ -48,6 +52,10 @@ final class WebServer implements AutoCloseable {
           StandardCopyOption.COPY_ATTRIBUTES);
       Files.writeString(server.cgiBin.resolve(e.getKey() + ".conf"), e.getValue());
     }
+    // As the README's install steps say: the start-up archive, made in place.
+    Launch.Result archive = Launch.of(JAVA, "-jar", server.cgiBin.resolve("pipecgi.jar").toString(),
+        "--make-archive").run();
+    assertEquals(0, archive.exit, archive.outText() + archive.err);
     Runtime.getRuntime().addShutdownHook(server.stopAtExit);
     Launch.Result r = server.serve("start");
     assertEquals(0, r.exit, () -> r.outText() + r.err + server.errorLog());
@@ -86,6 +94,7 @@ final class WebServer implements AutoCloseable {
   private Launch.Result serve(String action) {
     return Launch.of("apache-conf/serve", action, name, Integer.toString(port), cgiBin.toString())
         .env("PIPECGI_SERVE_DIR", home.resolve("runs").toString())
+        .env("PIPECGI_JAVA", JAVA)
         .run();
   }
 
