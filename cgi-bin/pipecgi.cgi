@@ -51,20 +51,37 @@ LC_ALL=C.UTF-8
 export LC_ALL
 tmpdir=
 [ -n "${TMPDIR:-}" ] && tmpdir=-Djava.io.tmpdir=$TMPDIR
-# The class-data archive that java -jar pipecgi.jar --make-archive makes: a quarter less start-up.
-# The JVM uses it only if it was made by this java for this jar, else starts without it, silently.
+# The start-up archive (README, "Performance"): pipecgi makes it after the first request, in
+# $PIPECGI_ARCHIVE_DIR or beside the jar, and gives it the jar's modification time. It is used
+# only while the two times are equal (test's -nt and -ot: no fork), so an archive made for another
+# jar is never mapped. The JVM checks that it was made by this java, and starts without it if not;
+# it then says nothing at all (-Xlog:disable alone), as a JDK 17 would reject -Xlog:aot.
+archive_dir=${PIPECGI_ARCHIVE_DIR:-$here}
 archive=
-quiet=
-if [ -r "$here/pipecgi.jsa" ]; then
-  archive=-XX:SharedArchiveFile=$here/pipecgi.jsa
-  quiet=-Xlog:cds*=off:stderr
+older_java_ignores=
+log=-Xlog:all=warning:stderr
+fits() {
+  [ -r "$1" ] && ! [ "$1" -nt "$jar" ] && ! [ "$1" -ot "$jar" ]
+}
+if [ "$archive_dir" = off ]; then
+  :
+elif fits "$archive_dir/pipecgi.aot"; then
+  # JDK 25's AOT cache. An older java ignores the option rather than refuse to start.
+  older_java_ignores=-XX:+IgnoreUnrecognizedVMOptions
+  archive=-XX:AOTCache=$archive_dir/pipecgi.aot
+  log=
+elif fits "$archive_dir/pipecgi.jsa"; then
+  archive=-XX:SharedArchiveFile=$archive_dir/pipecgi.jsa
+  log=
 fi
 
-# Start-up flags: C1 only, the serial collector, no perf-data file in /tmp. The JVM prints some
-# warnings (class-data archives) on stdout, in front of our headers: send all of it to stderr.
+# Start-up flags, chosen by measurement (README, "Performance"): the interpreter only (a request
+# ends before compiled code would pay back, and the bytes are copied by native code), the serial
+# collector, no perf-data file in /tmp. The JVM prints some warnings (class-data archives) on
+# stdout, in front of our headers: none of it goes there.
 # StartupArchive.LAUNCHER_FLAGS repeats these flags: keep the two the same.
 exec "$java" \
-  -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
-  -XX:+DisplayVMOutputToStderr -Xlog:disable -Xlog:all=warning:stderr \
-  ${archive:+"$archive"} ${quiet:+"$quiet"} ${tmpdir:+"$tmpdir"} \
+  -Xint -XX:+UseSerialGC -XX:-UsePerfData \
+  -XX:+DisplayVMOutputToStderr -Xlog:disable ${log:+"$log"} \
+  ${older_java_ignores:+"$older_java_ignores"} ${archive:+"$archive"} ${tmpdir:+"$tmpdir"} \
   -jar "$jar"

@@ -37,6 +37,11 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    // The JDK's process machinery takes a third of a request to initialise (its reaper thread
+    // pool and lambdas): on a second core that happens while we read the options and the body.
+    Thread warmUp = new Thread(new WarmUpProcessHandling(), "pipecgi-warm-up");
+    warmUp.setDaemon(true);
+    warmUp.start();
     // Unbuffered streams of our own: System.out's buffering and encoding have no place here.
     Main main =
         new Main(
@@ -84,8 +89,13 @@ public final class Main {
   }
 
   private int makeArchive() {
+    StartupArchive archive = StartupArchive.of(env);
+    if (archive == null) {
+      return verdict("run it from the jar the server runs (java -jar /path/to/cgi-bin/pipecgi.jar"
+          + " --make-archive), without " + StartupArchive.DIR_VARIABLE + "=" + StartupArchive.OFF);
+    }
     try {
-      return print("pipecgi: ok: " + StartupArchive.make() + "\n");
+      return print("pipecgi: ok: " + archive.make() + "\n");
     } catch (IOException e) {
       return verdict("cannot make the archive: " + e.getMessage());
     }
@@ -109,12 +119,21 @@ public final class Main {
       if (!e.readWholeBody()) {
         discardRequestBody();
       }
+      refreshStartupArchive();
       return OK;
     } catch (IOException x) {
       log.line("cannot send the response (the client has probably gone): " + x.getMessage());
       return FAILED;
     } finally {
       e.close();
+    }
+  }
+
+  /** The response is out: now is the time to start making an archive, if none fits. */
+  private void refreshStartupArchive() {
+    StartupArchive archive = StartupArchive.of(env);
+    if (archive != null) {
+      archive.refreshInBackground();
     }
   }
 
@@ -179,6 +198,13 @@ public final class Main {
       if (e != null) {
         e.abort();
       }
+    }
+  }
+
+  private static final class WarmUpProcessHandling implements Runnable {
+    @Override
+    public void run() {
+      ProcessHandle.current();
     }
   }
 }

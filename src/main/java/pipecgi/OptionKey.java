@@ -29,8 +29,9 @@ enum OptionKey {
   SELF_TEST("self-test", "URL", "send keep-alive and pipelined requests to a deployed echo"
       + " endpoint, say whether its server kept the Content-Length, the connection and the order,"
       + " exit 0 or 1"),
-  MAKE_ARCHIVE("make-archive", null, "make pipecgi.jsa beside the jar, a class-data archive that"
-      + " makes each request start faster; run it with the java the server uses"),
+  MAKE_ARCHIVE("make-archive", null, "make the start-up archive (pipecgi.jsa, or pipecgi.aot on"
+      + " JDK 25) beside the jar or in $PIPECGI_ARCHIVE_DIR, now rather than on the first request;"
+      + " run it with the java the server uses"),
   HELP("help", null, "print this help"),
   VERSION("version", null, "print the version");
 

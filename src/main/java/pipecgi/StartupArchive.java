@@ -1,57 +1,179 @@
 package pipecgi;
 
 import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code --make-archive}: makes pipecgi.jsa beside the jar, a class-data archive (AppCDS) of the
- * classes a request loads, which the launcher passes to the JVM when it finds it. The archive fits
- * one java and one jar at one path, so it is made on the host, with the java the server runs:
- * the JVM checks both, and without a fit it starts without the archive.
+ * The start-up archive: the classes one request loads, stored for the JVM to map instead of load.
+ * On JDK 25 and later an AOT cache (pipecgi.aot), which also keeps the linked lambdas the JDK's
+ * process launching uses; before that a dynamic AppCDS archive (pipecgi.jsa).
+ *
+ * <p>It is made for one java and one jar: beside the jar, or in $PIPECGI_ARCHIVE_DIR. A request
+ * that finds no archive fitting its java and jar starts one background {@code --make-archive}
+ * after its response is out, when the directory is writable; the launcher passes the archive to
+ * the JVM only when its modification time equals the jar's, which the maker sets, because a
+ * stale AOT cache on JDK 25.0.3 runs the old jar's code (JDK-8377932).
  */
 final class StartupArchive {
-  static final String FILE = "pipecgi.jsa";
+  static final String DIR_VARIABLE = "PIPECGI_ARCHIVE_DIR";
+  /** $PIPECGI_ARCHIVE_DIR=off: no archive is used or made. */
+  static final String OFF = "off";
+  static final String JSA = "pipecgi.jsa";
+  static final String AOT = "pipecgi.aot";
+  /** What the archive was made for: java and jar. */
+  static final String KEY = "pipecgi.archive-key";
+  /** Held while an archive is being made; older than this, it was left by a maker that died. */
+  static final String LOCK = "pipecgi.archive-lock";
+  private static final long LOCK_MAX_AGE_MILLIS = TimeUnit.MINUTES.toMillis(2);
   /** cgi-bin/pipecgi.cgi's JVM flags: an archive must be made with the flags it is used with. */
   static final List<String> LAUNCHER_FLAGS = List.of(
-      "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+      "-Xint", "-XX:+UseSerialGC", "-XX:-UsePerfData",
       "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr");
   private static final byte[] BODY = "ping\n".getBytes(StandardCharsets.US_ASCII);
-  private static final long WAIT_SECONDS = 60;
+  private static final long WAIT_SECONDS = 120;
 
-  private StartupArchive() {}
+  private final File jar;
+  private final File dir;
+  private final boolean aot;
 
-  /** Makes the archive; returns a one-line verdict for the person who asked. */
-  static String make() throws IOException {
-    Path jar = runningJar();
-    Path archive = jar.resolveSibling(FILE);
-    Path made = jar.resolveSibling(FILE + ".new");
-    String java = ProcessHandle.current().info().command().orElse(
-        System.getProperty("java.home") + "/bin/java");
+  private StartupArchive(File jar, File dir) {
+    this.jar = jar;
+    this.dir = dir;
+    // Not Runtime.version(): it parses, and this runs on every request.
+    this.aot = Integer.parseInt(System.getProperty("java.specification.version")) >= 25;
+  }
+
+  /** The archive for this JVM and jar, or null when switched off or not running from a jar. */
+  static StartupArchive of(Map<String, String> env) {
+    String configured = env.get(DIR_VARIABLE);
+    if (OFF.equals(configured)) {
+      return null;
+    }
+    File jar = runningJar();
+    if (jar == null) {
+      return null;
+    }
+    boolean unset = configured == null || configured.isEmpty();
+    return new StartupArchive(jar, unset ? jar.getParentFile() : new File(configured));
+  }
+
+  File file() {
+    return new File(dir, aot ? AOT : JSA);
+  }
+
+  /**
+   * After a request: when no archive fits this java and jar, start a maker that outlives us. Costs
+   * a few file-system calls when the archive fits, which is every request but the first.
+   */
+  void refreshInBackground() {
+    if (fits() || !dir.canWrite() || new File(dir, LOCK).exists()) {
+      return;
+    }
+    List<String> argv = new ArrayList<>(List.of(java()));
+    argv.addAll(LAUNCHER_FLAGS);
+    argv.addAll(List.of("-jar", jar.getPath(), "--make-archive"));
+    ProcessBuilder pb = new ProcessBuilder(argv).directory(dir)
+        .redirectInput(new File("/dev/null"))
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(ProcessBuilder.Redirect.DISCARD);
+    Map<String, String> env = pb.environment();
+    env.clear();
+    env.put("PATH", ServiceEnv.SAFE_PATH);
+    env.put(DIR_VARIABLE, dir.getPath());
+    try {
+      pb.start();
+    } catch (IOException e) {
+      // No archive this time: the request is answered, and the next one tries again.
+    }
+  }
+
+  /** Whether the archive in place was made for this java and this jar. */
+  boolean fits() {
+    File key = new File(dir, KEY);
+    if (!file().canRead() || key.length() > 4096) {
+      return false;
+    }
+    try (InputStream in = new FileInputStream(key)) {
+      return key().equals(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private String key() {
+    return "java " + System.getProperty("java.home") + " " + System.getProperty("java.vm.version")
+        + "\njar " + jar.getPath() + " " + jar.length() + " " + jar.lastModified() + "\n";
+  }
+
+  /** {@code --make-archive}: makes the archive under the lock; returns a one-line verdict. */
+  String make() throws IOException {
+    Path lock = dir.toPath().resolve(LOCK);
+    takeLock(lock);
+    try {
+      makeUnlocked();
+    } finally {
+      Files.deleteIfExists(lock);
+    }
+    return "made " + file() + " (" + file().length() / 1024 + " KiB) for " + java() + " and "
+        + jar + "; a request makes it again when either changes";
+  }
+
+  private static void takeLock(Path lock) throws IOException {
+    try {
+      Files.createFile(lock);
+    } catch (FileAlreadyExistsException e) {
+      long age = System.currentTimeMillis() - Files.getLastModifiedTime(lock).toMillis();
+      if (age < LOCK_MAX_AGE_MILLIS) {
+        throw new IOException("another --make-archive is at work (" + lock + ")");
+      }
+      Files.deleteIfExists(lock); // its maker died
+      Files.createFile(lock);
+    }
+  }
+
+  private void makeUnlocked() throws IOException {
+    Path target = file().toPath();
     Path work = Files.createTempDirectory("pipecgi-archive-");
+    // In the same directory, so that the move into place is atomic: a request maps the old
+    // archive or the new one, never half of one.
+    Path made = Files.createTempFile(dir.toPath(), "pipecgi-", ".new");
     try {
       Path conf = Files.writeString(work.resolve("archive.conf"), "command = /bin/cat\n");
-      List<String> dump = new ArrayList<>(List.of(java));
-      dump.addAll(LAUNCHER_FLAGS);
-      dump.add("-XX:ArchiveClassesAtExit=" + made);
-      dump.add("-Xlog:cds*=error:stderr"); // not its notes on the JDK classes it leaves out
-      request(dump, jar, conf, work);
-      Files.move(made, archive, StandardCopyOption.REPLACE_EXISTING,
+      Files.delete(made); // the JVM creates it
+      if (aot) {
+        Path config = work.resolve("pipecgi.aotconf");
+        request(jvm("-XX:AOTMode=record", "-XX:AOTConfiguration=" + config), conf, work, true);
+        request(jvm("-XX:AOTMode=create", "-XX:AOTConfiguration=" + config,
+            "-XX:AOTCache=" + made), conf, work, false);
+      } else {
+        request(jvm("-XX:ArchiveClassesAtExit=" + made), conf, work, true);
+      }
+      // Prove it: a JVM that cannot use the archive then refuses to start.
+      request(jvm(aot ? "-XX:AOTMode=on" : "-Xshare:on",
+          (aot ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + made), conf, work, true);
+      // The launcher's fork-free test of fit: the same modification time as the jar.
+      Files.setLastModifiedTime(made, Files.getLastModifiedTime(jar.toPath())); // to the ns
+      // Made by its owner, read by the server's user: like the jar, readable by all.
+      Files.setPosixFilePermissions(made, PosixFilePermissions.fromString("rw-r--r--"));
+      Files.move(made, target, StandardCopyOption.REPLACE_EXISTING,
           StandardCopyOption.ATOMIC_MOVE);
-      // Prove it: with -Xshare:on a JVM that cannot use the archive refuses to start.
-      List<String> use = new ArrayList<>(List.of(java));
-      use.addAll(LAUNCHER_FLAGS);
-      use.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:on"));
-      request(use, jar, conf, work);
+      Files.deleteIfExists(dir.toPath().resolve(aot ? JSA : AOT)); // another java's kind
+      Path key = Files.writeString(work.resolve(KEY), key());
+      Files.move(key, dir.toPath().resolve(KEY), StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(made);
       try (var files = Files.list(work)) {
@@ -61,17 +183,29 @@ final class StartupArchive {
       }
       Files.delete(work);
     }
-    return "made " + archive + " (" + Files.size(archive) / 1024 + " KiB) for " + java
-        + "; make it again after changing java or pipecgi.jar";
   }
 
-  /** Runs one request through the jar as the launcher would, with {@code command}'s JVM. */
-  private static void request(List<String> command, Path jar, Path conf, Path work)
+  private List<String> jvm(String... archiveFlags) {
+    List<String> argv = new ArrayList<>(List.of(java()));
+    argv.addAll(LAUNCHER_FLAGS);
+    // Not its notes on the JDK classes it leaves out.
+    argv.add(aot ? "-Xlog:aot*=error:stderr" : "-Xlog:cds*=error:stderr");
+    argv.addAll(List.of(archiveFlags));
+    return argv;
+  }
+
+  /**
+   * Runs {@code command} on the jar as the launcher would; with {@code answers}, it must answer
+   * a request with 200.
+   */
+  private void request(List<String> command, Path conf, Path work, boolean answers)
       throws IOException {
     List<String> argv = new ArrayList<>(command);
-    argv.addAll(List.of("-jar", jar.toString()));
+    argv.addAll(List.of("-jar", jar.getPath()));
+    // What the JVM says while making an archive is kept, and told only if it fails.
+    Path said = work.resolve("stderr");
     ProcessBuilder pb = new ProcessBuilder(argv).directory(work.toFile())
-        .redirectError(ProcessBuilder.Redirect.INHERIT);
+        .redirectError(said.toFile());
     Map<String, String> env = pb.environment();
     env.clear();
     env.put("PATH", ServiceEnv.SAFE_PATH);
@@ -80,37 +214,42 @@ final class StartupArchive {
     env.put("GATEWAY_INTERFACE", "CGI/1.1");
     env.put("REQUEST_METHOD", "POST");
     env.put("CONTENT_LENGTH", Integer.toString(BODY.length));
+    env.put(DIR_VARIABLE, OFF); // the training request must not start a maker of its own
     Process p = pb.start();
     try (OutputStream in = p.getOutputStream()) {
       in.write(BODY);
+    } catch (IOException e) {
+      // It did not read the body: the status below says what went wrong.
     }
     byte[] out = p.getInputStream().readAllBytes();
     try {
       if (!p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IOException("the request did not finish within " + WAIT_SECONDS + " s");
+        throw new IOException("the JVM did not finish within " + WAIT_SECONDS + " s");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted");
     }
     String response = new String(out, StandardCharsets.ISO_8859_1);
-    if (p.exitValue() != 0 || !response.startsWith("Status: 200 OK\r\n")) {
+    if (p.exitValue() != 0 || answers && !response.startsWith("Status: 200 OK\r\n")) {
       throw new IOException(String.join(" ", argv) + " failed (exit status " + p.exitValue()
-          + ")");
+          + "): " + Files.readString(said, StandardCharsets.ISO_8859_1).strip());
     }
   }
 
-  private static Path runningJar() throws IOException {
+  private static String java() {
+    return ProcessHandle.current().info().command().orElse(
+        System.getProperty("java.home") + "/bin/java");
+  }
+
+  private static File runningJar() {
     try {
       File f = new File(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      if (!f.isFile() || !f.getName().endsWith(".jar")) {
-        throw new IOException("run it from the jar the server runs: java -jar"
-            + " /path/to/cgi-bin/pipecgi.jar --make-archive");
-      }
-      return f.toPath().toRealPath();
-    } catch (URISyntaxException e) {
-      throw new IOException("cannot tell where pipecgi.jar is: " + e.getMessage());
+      // Canonical: the launcher may name it by a relative path or through a link.
+      return f.isFile() && f.getName().endsWith(".jar") ? f.getCanonicalFile() : null;
+    } catch (URISyntaxException | IOException | SecurityException e) {
+      return null;
     }
   }
 }

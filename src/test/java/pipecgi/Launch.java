@@ -29,6 +29,9 @@ final class Launch {
   private Launch(List<String> command) {
     this.command.addAll(command);
     env.put("PATH", System.getenv("PATH"));
+    // No start-up archive is made or used unless a test asks for one: a maker left running in
+    // the background would outlive the test that started it.
+    env.put(StartupArchive.DIR_VARIABLE, StartupArchive.OFF);
   }
 
   static Launch of(String... command) {

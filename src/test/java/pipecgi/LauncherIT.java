@@ -10,8 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -152,31 +155,59 @@ class LauncherIT {
     assertEquals(want, r.cgi().assertFramed().bodyText());
   }
 
-  /** --make-archive, run with each java as an installer would, beside an installed copy. */
-  private Launch installedWithArchive(Path java) throws IOException {
-    Launch launch = installed("jar", "conf").env("PIPECGI_JAVA", java.toString());
-    Launch.Result made =
-        Launch.of(java.toString(), "-jar", dir.resolve("pipecgi.jar").toString(), "--make-archive")
-            .run();
-    assertEquals(0, made.exit, made.outText() + made.err);
-    assertTrue(made.outText().startsWith("pipecgi: ok: made " + dir.resolve("pipecgi.jsa")),
-        made.outText());
-    assertEquals("", made.err);
-    return launch;
+  /** An installed copy that keeps its start-up archive beside the jar, as on a host. */
+  private Launch installedWithArchiveDir(Path java) throws IOException {
+    return installed("jar", "conf").env("PIPECGI_JAVA", java.toString())
+        .env(StartupArchive.DIR_VARIABLE, "");
   }
 
-  /** The archive is mapped into the running JVM's memory (and nothing is said about it). */
-  @ParameterizedTest
-  @MethodSource("pipecgi.Launch#javas")
-  void theLauncherUsesTheArchive(Path java) throws Exception {
-    Launch launch = installedWithArchive(java);
-    Files.writeString(dir.resolve("svc.conf"), "command = /bin/sleep 2\n");
-    Process p = launch.cgi("GET").start();
+  /** --make-archive, run with {@code java} as an installer would. */
+  private void makeArchive(Path java) {
+    Launch.Result made = Launch.of(java.toString(), "-jar", dir.resolve("pipecgi.jar").toString(),
+        "--make-archive").env(StartupArchive.DIR_VARIABLE, "").run();
+    assertEquals(0, made.exit, made.outText() + made.err);
+    assertTrue(made.outText().startsWith("pipecgi: ok: made " + archive(java)), made.outText());
+    assertEquals("", made.err);
+  }
+
+  /** pipecgi.aot for a java that has AOT caches (25 and later), else pipecgi.jsa. */
+  private Path archive(Path java) {
+    Launch.Result r = Launch.of(java.toString(), "-XshowSettings:properties", "-version").run();
+    String version = r.err.replaceAll("(?s).*java\\.specification\\.version = (\\d+).*", "$1");
+    return dir.resolve(Integer.parseInt(version) >= 25 ? StartupArchive.AOT : StartupArchive.JSA);
+  }
+
+  /** Waits for a background maker to finish an archive that fits {@code java} and the jar. */
+  private void awaitArchiveFor(Path java) throws Exception {
+    Path key = dir.resolve(StartupArchive.KEY);
+    String home = java.getParent().getParent().toString();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!(Files.exists(key) && Files.readString(key).startsWith("java " + home + " ")
+        && Files.notExists(dir.resolve(StartupArchive.LOCK)))) {
+      assertTrue(System.nanoTime() < deadline, "an archive was made in 60 s: " + list());
+      Thread.sleep(50);
+    }
+    assertEquals(Files.getLastModifiedTime(dir.resolve("pipecgi.jar")),
+        Files.getLastModifiedTime(archive(java)), "the archive has the jar's time");
+    assertEquals(Stream.of(StartupArchive.KEY, "pipecgi.jar", archive(java).getFileName().toString(),
+        "svc.cgi", "svc.conf").sorted().toList(), list(), "nothing else is left");
+  }
+
+  private List<String> list() throws IOException {
+    try (var files = Files.list(dir)) {
+      return files.map(f -> f.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  /** Whether a request's JVM maps {@code archive} into its memory (and says nothing about it). */
+  private static boolean mapsArchive(Launch launch, Path archive) throws Exception {
+    Process p = launch.cgi("POST", "CONTENT_LENGTH", "0").start();
     p.getOutputStream().close(); // no body
     boolean mapped = false;
     while (p.isAlive() && !mapped) {
       try {
-        mapped = Files.readString(Path.of("/proc/" + p.pid() + "/maps")).contains("/pipecgi.jsa");
+        mapped = Files.readString(Path.of("/proc/" + p.pid() + "/maps"))
+            .contains(archive.toString());
       } catch (IOException e) {
         break; // it has just exited
       }
@@ -184,30 +215,105 @@ class LauncherIT {
     }
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor();
-    assertTrue(mapped, "pipecgi.jsa is mapped");
     assertEquals("", err);
+    return mapped;
+  }
+
+  private Launch sleeping(Launch launch) throws IOException {
+    Files.writeString(dir.resolve("sleep.conf"), "command = /bin/sleep 2\n");
+    return launch.env("PIPECGI_CONF", dir.resolve("sleep.conf").toString());
   }
 
   @ParameterizedTest
   @MethodSource("pipecgi.Launch#javas")
-  void anArchiveThatNoLongerFitsTheJarIsLeftOutSilently(Path java) throws IOException {
-    Launch launch = installedWithArchive(java);
+  void theFirstRequestMakesTheArchiveAndTheNextUsesIt(Path java) throws Exception {
+    Launch launch = installedWithArchiveDir(java);
+    Launch.Result first = post(launch);
+    assertEquals("ping\n", first.cgi().assertFramed().bodyText());
+    assertEquals("", first.err);
+    awaitArchiveFor(java);
+    assertTrue(mapsArchive(sleeping(launch), archive(java)), "the archive is mapped");
+  }
+
+  @ParameterizedTest
+  @MethodSource("pipecgi.Launch#javas")
+  void anArchiveForAnotherJarIsNeverMappedAndIsMadeAgain(Path java) throws Exception {
+    Launch launch = installedWithArchiveDir(java);
+    makeArchive(java);
     Path jar = dir.resolve("pipecgi.jar");
     Files.setLastModifiedTime(jar, FileTime.fromMillis(
         Files.getLastModifiedTime(jar).toMillis() + 60_000)); // as if rebuilt
-    Launch.Result r = post(launch);
+    assertFalse(mapsArchive(sleeping(launch), archive(java)), "a stale archive is not mapped");
+    Files.delete(dir.resolve("sleep.conf"));
+    awaitArchiveFor(java);
+  }
+
+  /** What the JVM refuses, it leaves out, silently: the request is answered all the same. */
+  @ParameterizedTest
+  @MethodSource("pipecgi.Launch#javas")
+  void anArchiveTheJvmRefusesIsLeftOutSilently(Path java) throws Exception {
+    Launch launch = installedWithArchiveDir(java);
+    FileTime jarTime = Files.getLastModifiedTime(dir.resolve("pipecgi.jar"));
+    byte[] noise = new byte[64 * 1024];
+    new Random(2).nextBytes(noise);
+    Path lock = Files.createFile(dir.resolve(StartupArchive.LOCK)); // no maker: keep the noise
+    for (String name : List.of(StartupArchive.JSA, StartupArchive.AOT)) {
+      Files.write(dir.resolve(name), noise);
+      Files.setLastModifiedTime(dir.resolve(name), jarTime); // so the launcher passes it on
+      Launch.Result r = post(launch);
+      assertEquals("ping\n", r.cgi().assertFramed().bodyText(), name);
+      assertEquals("", r.err, name);
+      Files.delete(dir.resolve(name));
+    }
+    Files.delete(lock);
+    for (Path other : Launch.javas()) {
+      if (!other.equals(java)) { // an archive another java made, then this java is installed
+        makeArchive(other);
+        Launch.Result r = post(launch);
+        assertEquals("ping\n", r.cgi().assertFramed().bodyText(), other.toString());
+        assertEquals("", r.err, other.toString());
+        awaitArchiveFor(java);
+      }
+    }
+  }
+
+  @Test
+  void anArchiveDirectoryThatCannotBeWrittenChangesNothing() throws Exception {
+    Launch.Result r = post(installed("jar", "conf").env(StartupArchive.DIR_VARIABLE, "/proc/1"));
     assertEquals("ping\n", r.cgi().assertFramed().bodyText());
     assertEquals("", r.err);
-    Launch.Result strict = post(launch.env("JAVA_TOOL_OPTIONS", "-Xshare:on"));
-    assertTrue(strict.exit != 0 && !strict.outText().startsWith("Status: 200"),
-        "the JVM refused the archive: " + strict.outText() + strict.err);
+    Thread.sleep(3000); // a maker would fail to take its lock in /proc at once
+    assertEquals(List.of("pipecgi.jar", "svc.cgi", "svc.conf"), list());
+  }
+
+  @Test
+  void manyFirstRequestsAtOnceMakeOneArchive() throws Exception {
+    Path java = Launch.javas().get(0);
+    Launch launch = installedWithArchiveDir(java);
+    List<Process> requests = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      Process p = launch.cgi("POST", "CONTENT_LENGTH", "5").start();
+      try (var in = p.getOutputStream()) {
+        in.write(BODY);
+      }
+      requests.add(p);
+    }
+    for (Process p : requests) {
+      byte[] out = p.getInputStream().readAllBytes();
+      String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+      assertEquals("ping\n", new Cgi.Result(p.exitValue(), out, err).assertFramed().bodyText());
+      assertEquals("", err);
+    }
+    awaitArchiveFor(java);
   }
 
   @Test
   void makeArchiveUsesTheLaunchersFlags() throws IOException {
     String launcher = Files.readString(Launch.CGI_BIN.resolve("pipecgi.cgi"));
-    assertTrue(launcher.contains("\n  " + String.join(" ",
-        StartupArchive.LAUNCHER_FLAGS.subList(0, 3)) + " \\\n  " + String.join(" ",
-        StartupArchive.LAUNCHER_FLAGS.subList(3, 6)) + " \\\n"), launcher);
+    List<String> flags = StartupArchive.LAUNCHER_FLAGS;
+    assertTrue(launcher.contains("\n  " + String.join(" ", flags.subList(0, 3)) + " \\\n  "
+        + String.join(" ", flags.subList(3, 5)) + " ${log:+\"$log\"} \\\n"), launcher);
+    assertTrue(launcher.contains("\nlog=" + flags.get(5) + "\n"), launcher);
   }
 }

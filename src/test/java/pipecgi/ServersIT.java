@@ -272,7 +272,7 @@ class ServersIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"echo.conf", "pipecgi.jar", "pipecgi.jsa"})
+  @ValueSource(strings = {"echo.conf", "pipecgi.jar", "pipecgi.jsa", "pipecgi.archive-key"})
   void configurationsTheJarAndItsArchiveAreNeverServed(String file) throws Exception {
     try (HttpConnection c = connect()) {
       HttpConnection.Reply r = exchange(c, "GET", web.uri(file), "HTTP/1.1", null);
