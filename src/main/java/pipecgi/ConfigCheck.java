@@ -18,22 +18,22 @@ final class ConfigCheck {
   static String problem(Options options) {
     File program;
     try {
-      program = ServiceProcess.locate(options.command.get(0));
+      program = ServiceProgram.locate(options.command.get(0));
     } catch (IOException e) {
       return e.getMessage();
     }
-    if (!program.isFile()) {
-      return program + ": no such file";
+    String refused = ServiceProgram.unusable(program);
+    if (refused == null) {
+      refused = ServiceProgram.refusal(program);
     }
-    if (!program.canExecute()) {
-      return program + ": not executable";
+    if (refused != null) {
+      return refused;
     }
-    String writable = writableByOthers(program);
-    if (writable == null && options.configFile != null) {
-      writable = writableByOthers(options.configFile);
-    }
-    if (writable != null) {
-      return writable;
+    if (options.configFile != null) {
+      String writable = writableByOthers(options.configFile);
+      if (writable != null) {
+        return writable;
+      }
     }
     if (options.workdir != null && !options.workdir.isDirectory()) {
       return options.workdir + ": not a directory";
@@ -45,7 +45,7 @@ final class ConfigCheck {
   static String summary(Options options) throws IOException {
     return options.endpointName
         + " runs "
-        + ServiceProcess.locate(options.command.get(0))
+        + ServiceProgram.locate(options.command.get(0))
         + " ("
         + (options.cgiOutput ? "cgi" : "body")
         + " output, methods "

@@ -1,5 +1,6 @@
 package pipecgi;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
@@ -47,7 +48,12 @@ final class Endpoint {
         ServiceEnv.build(env, request.body.size(), options.passEnv);
     ServiceProcess p;
     try {
-      p = ServiceProcess.start(options.command, options.workdir, serviceEnv, out, log);
+      File program = ServiceProgram.locate(options.command.get(0));
+      String refused = ServiceProgram.refusal(program);
+      if (refused != null) {
+        throw new HttpError(500, "refused to run the service: " + refused);
+      }
+      p = ServiceProcess.start(program, options.command, options.workdir, serviceEnv, out, log);
     } catch (IOException e) {
       throw new HttpError(502, "cannot start the service: " + e.getMessage());
     }

@@ -43,35 +43,16 @@ final class ServiceProcess {
     this.log = log;
   }
 
-  /** Starts {@code command} with exactly {@code env} as its environment. */
-  static ServiceProcess start(
-      List<String> command, File workdir, Map<String, String> env, Spool stdout, ErrorLog log)
-      throws IOException {
+  /** Starts {@code program} with the rest of {@code command}, and exactly {@code env}. */
+  static ServiceProcess start(File program, List<String> command, File workdir,
+      Map<String, String> env, Spool stdout, ErrorLog log) throws IOException {
     List<String> argv = new ArrayList<>(command);
-    argv.set(0, locate(command.get(0)).getPath());
+    argv.set(0, program.getPath());
     ProcessBuilder builder = new ProcessBuilder(argv).directory(workdir);
     Map<String, String> childEnv = builder.environment();
     childEnv.clear();
     childEnv.putAll(env);
     return new ServiceProcess(builder.start(), stdout, log);
-  }
-
-  /**
-   * Finds the program to run. A name without a slash is looked up in the fixed safe PATH, never
-   * the server's, so what runs does not depend on how the server was started.
-   */
-  static File locate(String program) throws IOException {
-    if (program.indexOf('/') >= 0) {
-      return new File(program);
-    }
-    for (String dir : ServiceEnv.SAFE_PATH.split(":")) {
-      File candidate = new File(dir, program);
-      if (candidate.isFile() && candidate.canExecute()) {
-        return candidate;
-      }
-    }
-    throw new IOException(program + ": not found in " + ServiceEnv.SAFE_PATH
-        + " (give a full path)");
   }
 
   /** Feeds {@code stdin}, collects stdout, relays stderr, and waits for the end or the deadline. */
