@@ -49,6 +49,10 @@ final class Endpoint {
     ServiceProcess p;
     try {
       File program = ServiceProgram.locate(options.command.get(0));
+      String unusable = ServiceProgram.unusable(program);
+      if (unusable != null) {
+        throw new HttpError(502, "cannot start the service: " + unusable);
+      }
       String refused = ServiceProgram.refusal(program);
       if (refused != null) {
         throw new HttpError(500, "refused to run the service: " + refused);

@@ -48,7 +48,8 @@ final class ServiceProcess {
       Map<String, String> env, Spool stdout, ErrorLog log) throws IOException {
     List<String> argv = new ArrayList<>(command);
     argv.set(0, program.getPath());
-    ProcessBuilder builder = new ProcessBuilder(argv).directory(workdir);
+    ProcessBuilder builder =
+        new ProcessBuilder(ServiceSession.inNewSession(argv)).directory(workdir);
     Map<String, String> childEnv = builder.environment();
     childEnv.clear();
     childEnv.putAll(env);
@@ -89,9 +90,10 @@ final class ServiceProcess {
   }
 
   /**
-   * Stops the service and everything it started: SIGTERM to the whole tree, a grace period, then
-   * SIGKILL to whatever is left. Apache signals only the CGI's own pid and lighttpd never sends
-   * SIGKILL, so without this a timed-out service's children would live on.
+   * Stops the service and everything it started: SIGTERM to the whole tree and to its session
+   * (where children whose parent has exited still are), a grace period, then SIGKILL to whatever
+   * is left. Apache signals only the CGI's own pid and lighttpd never sends SIGKILL, so without
+   * this a timed-out service's children would live on.
    */
   synchronized void kill() {
     if (killed) {
@@ -107,6 +109,7 @@ final class ServiceProcess {
     while (anyAlive(tree) && System.nanoTime() < deadline) {
       sleep(POLL_MILLIS);
       addDescendants(tree); // a child may have forked on its way out
+      addSession(process.pid(), tree);
     }
     for (ProcessHandle p : tree) {
       if (p.isAlive()) {
@@ -119,6 +122,15 @@ final class ServiceProcess {
     tree.add(root);
     for (Iterator<ProcessHandle> i = root.descendants().iterator(); i.hasNext(); ) {
       tree.add(i.next());
+    }
+    addSession(root.pid(), tree);
+  }
+
+  private static void addSession(long sid, List<ProcessHandle> tree) {
+    for (ProcessHandle p : ServiceSession.members(sid)) {
+      if (!tree.contains(p)) {
+        tree.add(p);
+      }
     }
   }
 

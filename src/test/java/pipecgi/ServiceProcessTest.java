@@ -140,7 +140,8 @@ class ServiceProcessTest {
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
     Cgi.Result r = Cgi.run(Cgi.env("GET"), new byte[0], "--command", script.toString());
     assertEquals(502, r.status);
-    assertTrue(r.log.contains("Permission denied"), r.log);
+    assertEquals(List.of("pipecgi[svc.sh]: 502 Bad Gateway: cannot start the service: " + script
+        + ": not executable (chmod +x)"), r.logLines());
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -180,6 +181,27 @@ class ServiceProcessTest {
     assertTrue(r.log.contains("504 Gateway Timeout: the service did not finish within the timeout (1 s)"), r.log);
     assertEquals(List.of(), Processes.awaitGone(marker, Duration.ofSeconds(3)), "no process left behind");
     assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 5000);
+  }
+
+  /** An orphan (its parent, a subshell, exits at once) is no descendant, but still in the session. */
+  @Test
+  void timeoutStopsOrphansThatIgnoreSigtermToo() throws Exception {
+    String marker = Processes.uniqueSleep();
+    Cgi.Result r =
+        Cgi.run(Cgi.env("GET"), new byte[0], "--timeout", "1", "--command",
+            "sh -c '(sleep " + marker + " &); (trap \"\" TERM; sleep " + marker + ") & sleep "
+                + marker + "'").assertFramed();
+    assertEquals(504, r.status);
+    assertEquals(List.of(), Processes.awaitGone(marker, Duration.ofSeconds(3)), "no orphan left");
+  }
+
+  @Test
+  void theServiceLeadsASessionOfItsOwn() {
+    // Fields 1 and 6 of /proc/PID/stat: the pid and the session.
+    Cgi.Result r = Cgi.run(Cgi.env("GET"), new byte[0], "--command",
+        "sh -c 'exec cut -d \" \" -f 1,6 /proc/$$/stat'").assertFramed();
+    String[] pidAndSession = r.bodyText().trim().split(" ");
+    assertEquals(pidAndSession[0], pidAndSession[1], r.bodyText());
   }
 
   @Test

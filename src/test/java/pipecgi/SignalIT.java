@@ -22,12 +22,13 @@ class SignalIT {
   @TempDir Path dir;
 
   @Test
-  void sigtermStopsTheServiceTreeAndRemovesTemporaryFiles() throws Exception {
+  void sigtermStopsTheServiceItsChildrenAndOrphansAndRemovesTemporaryFiles() throws Exception {
     String marker = Processes.uniqueSleep();
     Path tmp = Files.createDirectory(dir.resolve("tmp"));
     Path conf = dir.resolve("hang.conf");
-    Files.writeString(conf, "command = /bin/sh -c 'sleep " + marker + " & sleep " + marker
-        + "; wait'\nmemory-buffer-bytes = 1K\n");
+    // One child, one orphan (its parent, the subshell, exits at once), one in the foreground.
+    Files.writeString(conf, "command = /bin/sh -c '(sleep " + marker + " &); sleep " + marker
+        + " & sleep " + marker + "; wait'\nmemory-buffer-bytes = 1K\n");
     byte[] body = new byte[100_000];
     Process p = Launch.endpoint("echo")
         .cgi("POST", "CONTENT_LENGTH", Integer.toString(body.length))
@@ -38,7 +39,7 @@ class SignalIT {
     p.getOutputStream().flush();
 
     // The body is in a temporary file, already unlinked (see Spool), open only in pipecgi.
-    awaitTrue(() -> Processes.withArgument(marker).size() == 2 && spoolsOpen(p, tmp) == 1);
+    awaitTrue(() -> Processes.withArgument(marker).size() == 3 && spoolsOpen(p, tmp) == 1);
     p.destroy(); // SIGTERM, as Apache sends it
 
     assertTrue(p.waitFor(10, TimeUnit.SECONDS), "pipecgi exited");
