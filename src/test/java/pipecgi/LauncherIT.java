@@ -37,7 +37,9 @@ class LauncherIT {
       "-XX:OnOutOfMemoryError=\"id\" -version",
       "--command /bin/sh --output cgi",
       "--help",
-      "--config /etc/passwd"})
+      "--config /etc/passwd",
+      "&dir \"&calc.exe\"", // Tomcat's CVE-2019-0232 cases
+      "$(id) `id` ;id"})
   void argumentsAreNeverForwarded(String args) {
     Launch.Result plain = post(Launch.endpoint("echo"));
     Launch.Result attacked = post(Launch.endpoint("echo").args(args.split(" ")));
