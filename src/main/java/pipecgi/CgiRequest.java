@@ -59,6 +59,8 @@ final class CgiRequest {
         throw tooLarge(contentLength, max);
       }
       readExactly(in, body, declared);
+    } catch (Spool.StorageException e) {
+      throw new HttpError(500, "cannot keep the request body: " + e.getMessage());
     } catch (IOException e) {
       throw new HttpError(400, "cannot read the request body: " + e.getMessage());
     }

@@ -90,7 +90,10 @@ final class Endpoint {
         throw new HttpError(502, "cannot keep the service's output: " + p.outputFailure());
       default:
         int code = p.exitValue();
-        if (code != 0) {
+        if (code > 128 && code < 128 + 32) { // how the JDK reports a death by a signal
+          throw new HttpError(502, "the service was killed by signal " + (code - 128)
+              + " (or exited with status " + code + ")");
+        } else if (code != 0) {
           throw new HttpError(502, "the service exited with status " + code);
         }
     }

@@ -57,16 +57,32 @@ final class Spool implements Closeable {
       growMemory((int) size + len);
       System.arraycopy(b, off, memory, (int) size, len);
     } else {
-      if (file == null) {
-        moveToFile();
-      }
-      ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
-      while (buffer.hasRemaining()) {
-        file.write(buffer, size + buffer.position() - off);
+      try {
+        if (file == null) {
+          moveToFile();
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
+        while (buffer.hasRemaining()) {
+          file.write(buffer, size + buffer.position() - off);
+        }
+      } catch (IOException e) {
+        throw new StorageException(e);
       }
     }
     size += len;
     return true;
+  }
+
+  /** The bytes could not be kept: the temporary directory cannot be written, or is full. */
+  static final class StorageException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    StorageException(IOException cause) {
+      super("cannot write a temporary file in " + System.getProperty("java.io.tmpdir") + " ("
+          + (cause instanceof java.nio.file.AccessDeniedException ? "permission denied"
+              : cause instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+              : cause.getMessage()) + ")", cause);
+    }
   }
 
   /** Reads {@code in} to its end into this spool; returns false if that passed the limit. */

@@ -115,6 +115,61 @@ class LauncherIT {
         + " line 2: timeout: 'soon'"), r.err);
   }
 
+  /** A temporary directory that cannot be written: a clean 500 or 502, no partial response. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"request body", "service output"})
+  void anUnwritableTemporaryDirectoryIsACleanErrorAndOneLogLine(String what) throws IOException {
+    Path conf = dir.resolve("svc.conf");
+    boolean body = what.equals("request body");
+    Files.writeString(conf, "memory-buffer-bytes = 1K\ncommand = "
+        + (body ? "/bin/cat" : "/usr/bin/head -c 100000 /dev/zero") + "\n");
+    byte[] input = new byte[body ? 100_000 : 5];
+    Launch.Result r = Launch.endpoint("echo").env("PIPECGI_CONF", conf.toString())
+        .env("TMPDIR", dir.resolve("no-such-dir").toString())
+        .cgi("POST", "CONTENT_LENGTH", Integer.toString(input.length)).input(input).run();
+    Cgi.Result cgi = r.cgi().assertFramed();
+    int status = body ? 500 : 502;
+    assertEquals(status, cgi.status);
+    assertEquals(status + " " + Response.reasonPhrase(status) + "\n", cgi.bodyText());
+    assertEquals(List.of("pipecgi[svc]: " + status + " " + Response.reasonPhrase(status) + ": "
+        + (body ? "cannot keep the request body: " : "cannot keep the service's output: ")
+        + "cannot write a temporary file in " + dir.resolve("no-such-dir")
+        + " (no such file or directory)"), cgi.logLines());
+  }
+
+  /** A configuration that is a directory, cannot be read, or has a broken line. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"a directory", "unreadable", "a broken line"})
+  void aConfigurationThatCannotBeUsedIsA500AndOneLogLine(String what) throws IOException {
+    String conf = what.equals("a directory") ? dir.toString()
+        : what.equals("unreadable") ? "/proc/1/mem" // read(2) fails, even for root
+        : Files.writeString(dir.resolve("svc.conf"), "command = /bin/cat\nno equals sign\n")
+            .toString();
+    Launch.Result r = post(Launch.endpoint("echo").env("PIPECGI_CONF", conf));
+    Cgi.Result cgi = r.cgi().assertFramed();
+    assertEquals(500, cgi.status);
+    assertEquals("500 Internal Server Error\n", cgi.bodyText());
+    assertEquals(1, cgi.logLines().size(), r.err);
+    assertTrue(r.err.contains(conf), r.err);
+  }
+
+  /** The server (or the client behind it) stops reading: exit 1 and one line, no stack trace. */
+  @Test
+  void stdoutClosedMidWriteIsExit1AndOneLogLine() throws Exception {
+    Path conf = Files.writeString(dir.resolve("svc.conf"),
+        "command = /usr/bin/head -c 20000000 /dev/zero\nmax-response-bytes = 30M\n");
+    Process p = Launch.endpoint("echo").env("PIPECGI_CONF", conf.toString())
+        .cgi("POST", "CONTENT_LENGTH", "0").start();
+    p.getOutputStream().close();
+    assertEquals('S', p.getInputStream().read());
+    p.getInputStream().close(); // mid-response
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(1, p.exitValue());
+    assertEquals("pipecgi[svc]: cannot send the response (the client has probably gone): Broken"
+        + " pipe\n", err);
+  }
+
   /**
    * The JVM prints class-data archive messages on stdout, where they would come before the CGI
    * headers. An administrator's JAVA_TOOL_OPTIONS with a broken archive (and, on JDK 17, -Xlog:cds
