@@ -137,6 +137,26 @@ class LauncherIT {
         + " (no such file or directory)"), cgi.logLines());
   }
 
+  /**
+   * A full disk, made with the shell's file-size limit: writes past 32 KiB fail (EFBIG, where a
+   * full disk gives ENOSPC; the JVM ignores SIGXFSZ), on the same path.
+   */
+  @Test
+  void aTemporaryFileThatCannotGrowIsA500AndOneLogLine() throws IOException {
+    Path conf = Files.writeString(dir.resolve("svc.conf"),
+        "memory-buffer-bytes = 1K\ncommand = /bin/cat\n");
+    byte[] input = new byte[200_000];
+    Launch.Result r = Launch.of("/bin/sh", "-c", "ulimit -f 64; exec \"$0\"",
+            Launch.CGI_BIN.resolve("echo.cgi").toString())
+        .env("PIPECGI_CONF", conf.toString()).env("TMPDIR", dir.toString())
+        .cgi("POST", "CONTENT_LENGTH", Integer.toString(input.length)).input(input).run();
+    Cgi.Result cgi = r.cgi().assertFramed();
+    assertEquals(500, cgi.status);
+    assertEquals(List.of("pipecgi[svc]: 500 Internal Server Error: cannot keep the request body:"
+        + " cannot write a temporary file in " + dir + " (File too large)"), cgi.logLines());
+    assertEquals(List.of("svc.conf"), list(), "no temporary file left");
+  }
+
   /** A configuration that is a directory, cannot be read, or has a broken line. */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"a directory", "unreadable", "a broken line"})

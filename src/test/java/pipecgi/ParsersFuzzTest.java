@@ -64,6 +64,27 @@ class ParsersFuzzTest {
     }
   }
 
+  /** The environment the server gives: any names and values; the service gets only safe ones. */
+  @FuzzTest(maxDuration = "10s")
+  void theServiceEnvironmentHoldsOnlySafeNames(FuzzedDataProvider data) {
+    Map<String, String> server = new HashMap<>();
+    int n = data.consumeInt(0, 20);
+    for (int i = 0; i < n; i++) {
+      server.put(data.consumeString(20), data.consumeString(40));
+    }
+    Map<String, String> env = ServiceEnv.build(server, data.consumeLong(0, 1 << 20), List.of());
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      String name = e.getKey();
+      boolean header = name.startsWith("HTTP_") && !name.equals("HTTP_PROXY");
+      assertTrue(header || ServiceEnv.isSafe(name) || name.equals("PATH")
+          || name.equals("CONTENT_LENGTH"), name);
+      if (!name.equals("PATH") && !name.equals("CONTENT_LENGTH")) {
+        assertEquals(server.get(name), e.getValue(), "verbatim: " + name);
+      }
+    }
+    assertEquals(ServiceEnv.SAFE_PATH, env.get("PATH"));
+  }
+
   /** A configuration file: any bytes. */
   @FuzzTest(maxDuration = "10s")
   void anyConfigurationFileIsTakenOrRefusedWithItsLine(byte[] text) throws IOException {
