@@ -74,10 +74,22 @@ final class ServiceProcess {
       return Ending.TIMED_OUT;
     }
     relay.join(STDERR_WAIT_MILLIS);
+    stopLeftovers();
     if (outputFailure != null) {
       return Ending.OUTPUT_LOST;
     }
     return stdout.overflowed() ? Ending.OUTPUT_TOO_LARGE : Ending.EXITED;
+  }
+
+  /**
+   * The service has exited; whatever it left running in its session (a background child, one
+   * still holding its stdout) is stopped too, so that a request leaves nothing behind.
+   */
+  private void stopLeftovers() {
+    if (ServiceSession.hasLaterMembers(process.pid())) {
+      log.line("the service left processes running after it exited; they were stopped");
+      kill();
+    }
   }
 
   int exitValue() {

@@ -52,6 +52,34 @@ final class ServiceSession {
     return found;
   }
 
+  /**
+   * Whether session {@code sid} has a live process besides its leader, looking only at pids above
+   * the leader's: the children of a process started a moment ago, unless the pids have just
+   * wrapped around. So it reads a few files, not one per process on the machine, and can run after
+   * every request.
+   */
+  static boolean hasLaterMembers(long sid) {
+    String[] entries = new File("/proc").list();
+    if (entries == null) {
+      return false;
+    }
+    String leader = Long.toString(sid);
+    for (String entry : entries) {
+      if (isLater(entry, leader) && sessionOf(entry) == sid) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code entry} is a pid above {@code pid}: compared as text, as this runs often. */
+  private static boolean isLater(String entry, String pid) {
+    if (entry.length() != pid.length()) {
+      return entry.length() > pid.length() && isNumber(entry);
+    }
+    return entry.compareTo(pid) > 0 && isNumber(entry);
+  }
+
   /** Field 6 of /proc/PID/stat, counted after the command name, which may hold spaces or ')'. */
   private static long sessionOf(String pid) {
     String stat;

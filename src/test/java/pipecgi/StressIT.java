@@ -63,6 +63,8 @@ class StressIT {
             Map.of("REQUEST_METHOD", "GET"), new byte[0], 502),
         new Case("ignores SIGTERM", "command = sh -c 'trap \"\" TERM; sleep " + marker
             + "'\ntimeout = 0.5\n", Map.of("REQUEST_METHOD", "GET"), new byte[0], 504),
+        new Case("leaves children behind", "command = sh -c 'sleep " + marker + " & (sleep "
+            + marker + " &); echo ok'\n", Map.of("REQUEST_METHOD", "GET"), new byte[0], 200),
         new Case("no REQUEST_METHOD", cat, Map.of(), new byte[0], 500));
   }
 
