@@ -17,9 +17,10 @@ import java.util.Map;
 
 /**
  * A real web server, started with apache-conf/serve on a free loopback port, serving a cgi-bin of
- * its own: copies of the launcher and the built jar, with the given configurations. Everything is
- * in a world-readable temporary directory, since a server started as root runs as nobody. A JVM
- * shutdown hook stops the server even when the tests are interrupted.
+ * its own: copies of the launcher, the built jar and the scripts endpoints run (cgi-bin/*.sh),
+ * with the given configurations; and pages: pipecgi.js, its demo and the browser tests' own
+ * (src/test/js). Everything is in a world-readable temporary directory, since a server started as
+ * root runs as nobody. A JVM shutdown hook stops the server even when the tests are interrupted.
  */
 final class WebServer implements AutoCloseable {
   /** The java the tests run on: it makes the archive and runs the endpoints. */
@@ -30,6 +31,7 @@ final class WebServer implements AutoCloseable {
   final int port;
   final Path home;
   final Path cgiBin;
+  final Path www;
   private final Thread stopAtExit;
 
   private WebServer(String name, int port, Path home) {
@@ -37,6 +39,7 @@ final class WebServer implements AutoCloseable {
     this.port = port;
     this.home = home;
     this.cgiBin = home.resolve("cgi-bin");
+    this.www = home.resolve("www");
     this.stopAtExit = new Thread(this::stop, "stop-" + name);
   }
 
@@ -47,6 +50,10 @@ final class WebServer implements AutoCloseable {
     WebServer server = new WebServer(name, freePort(), home);
     Files.createDirectory(server.cgiBin);
     Files.copy(Launch.CGI_BIN.resolve("pipecgi.jar"), server.cgiBin.resolve("pipecgi.jar"));
+    copyFiles(Launch.CGI_BIN, "*.sh", server.cgiBin);
+    Files.createDirectory(server.www);
+    copyFiles(Launch.ROOT.resolve("src/main/js"), "*", server.www);
+    copyFiles(Launch.ROOT.resolve("src/test/js"), "*", server.www);
     for (Map.Entry<String, String> e : endpoints.entrySet()) {
       Files.copy(Launch.CGI_BIN.resolve("pipecgi.cgi"), server.cgiBin.resolve(e.getKey() + ".cgi"),
           StandardCopyOption.COPY_ATTRIBUTES);
@@ -61,6 +68,11 @@ final class WebServer implements AutoCloseable {
     Launch.Result r = server.serve("start");
     assertEquals(0, r.exit, () -> r.outText() + r.err + server.errorLog());
     return server;
+  }
+
+  /** A page, as in {@code page("index.html")}. */
+  URI page(String path) {
+    return URI.create("http://127.0.0.1:" + port + "/" + path);
   }
 
   URI uri(String endpointAndQuery) {
@@ -96,10 +108,12 @@ final class WebServer implements AutoCloseable {
     return Launch.of("apache-conf/serve", action, name, Integer.toString(port), cgiBin.toString())
         .env("PIPECGI_SERVE_DIR", home.resolve("runs").toString())
         .env("PIPECGI_JAVA", JAVA)
+        .env("PIPECGI_WWW", www.toString())
         .run();
   }
 
-  private void stop() {
+  /** Stops the server, as a host going away would, and leaves it stopped. */
+  void stop() {
     serve("stop");
   }
 
@@ -113,6 +127,16 @@ final class WebServer implements AutoCloseable {
     }
     for (Path p : all) {
       Files.deleteIfExists(p);
+    }
+  }
+
+  private static void copyFiles(Path from, String glob, Path to) throws IOException {
+    try (var files = Files.newDirectoryStream(from, glob)) {
+      for (Path f : files) {
+        if (Files.isRegularFile(f)) {
+          Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
     }
   }
 

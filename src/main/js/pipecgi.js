@@ -1,0 +1,382 @@
+// pipecgi.js: a connection to a pipecgi endpoint with the shape of the browser's WebSocket.
+// Each send() is one POST; its response is one message event, and messages are delivered in send
+// order even when several requests are in flight. With the listen option one GET is kept waiting
+// for the server's own messages (long polling). No dependencies; see README.md, "In the browser".
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+
+// Close codes. 4000 + the HTTP status is in the range RFC 6455 7.4.2 leaves to applications.
+const NORMAL_CLOSURE = 1000;
+const ABNORMAL_CLOSURE = 1006;
+const HTTP_STATUS_BASE = 4000;
+
+const CURSOR_HEADER = "Pipecgi-Cursor";
+const LISTEN_RETRY_MS = 1000;
+
+/** An error event that says which message failed and how. */
+export class PipeErrorEvent extends Event {
+  constructor(type, init = {}) {
+    super(type);
+    this.message = init.message ?? "";
+    // The 1-based number of the send() that failed, or 0 for the listening request.
+    this.sequence = init.sequence ?? 0;
+    // The HTTP status and status text, or 0 and "" when no response came (a network failure).
+    this.status = init.status ?? 0;
+    this.statusText = init.statusText ?? "";
+    // What was sent, so that a page can send it again.
+    this.data = init.data;
+  }
+}
+
+export class PipeConnection extends EventTarget {
+  static CONNECTING = CONNECTING;
+  static OPEN = OPEN;
+  static CLOSING = CLOSING;
+  static CLOSED = CLOSED;
+
+  #url;
+  #origin;
+  #maxInFlight;
+  #errorPolicy;
+  #listenUrl;
+  #cursor;
+  #readyState = CONNECTING;
+  #binaryType = "blob";
+  #bufferedAmount = 0;
+  #sent = 0;
+  #inFlight = 0;
+  // Sent and not yet delivered, in send order: {sequence, body, type, size, data, abort, result}.
+  #pending = [];
+  #listening = null;
+  #closeCode = NORMAL_CLOSURE;
+  #closeReason = "";
+  #handlers = {};
+
+  /**
+   * @param url the endpoint, absolute or relative to the page
+   * @param options maxInFlight (default 4): requests in flight at once;
+   *     errorPolicy "close" (default) or "continue": what a failed message does to the connection;
+   *     listen: true, or the URL of an endpoint that answers long polls (README, "listen");
+   *     cursor: where listening starts ("" for now, the default)
+   */
+  constructor(url, options = {}) {
+    super();
+    this.#url = new URL(url, globalThis.location?.href).href;
+    this.#origin = new URL(this.#url).origin;
+    this.#maxInFlight = options.maxInFlight ?? 4;
+    if (!Number.isInteger(this.#maxInFlight) || this.#maxInFlight < 1) {
+      throw new RangeError("maxInFlight must be a whole number of at least 1");
+    }
+    this.#errorPolicy = options.errorPolicy ?? "close";
+    if (this.#errorPolicy !== "close" && this.#errorPolicy !== "continue") {
+      throw new RangeError('errorPolicy must be "close" or "continue"');
+    }
+    if (options.listen) {
+      const listen = options.listen === true ? this.#url : options.listen;
+      this.#listenUrl = new URL(listen, globalThis.location?.href).href;
+    }
+    this.#cursor = String(options.cursor ?? "");
+    for (const type of ["open", "message", "error", "close"]) {
+      this.addEventListener(type, (event) => this.#handlers[type]?.call(this, event));
+    }
+    if (this.#listenUrl) {
+      // The first answer to the listening request is the handshake: open, or error and close.
+      this.#listen();
+    } else {
+      // HTTP has no handshake: the connection opens once the page has had the chance to listen.
+      setTimeout(() => this.#open(), 0);
+    }
+  }
+
+  get url() { return this.#url; }
+  get readyState() { return this.#readyState; }
+  get bufferedAmount() { return this.#bufferedAmount; }
+  get protocol() { return ""; }
+  get extensions() { return ""; }
+  get maxInFlight() { return this.#maxInFlight; }
+  get errorPolicy() { return this.#errorPolicy; }
+  /** Where the next listening request starts: keep it to resume after a reload. */
+  get cursor() { return this.#cursor; }
+
+  get binaryType() { return this.#binaryType; }
+  set binaryType(type) {
+    // As WebSocket does, an unknown type is ignored.
+    if (type === "blob" || type === "arraybuffer") {
+      this.#binaryType = type;
+    }
+  }
+
+  get onopen() { return this.#handlers.open ?? null; }
+  set onopen(f) { this.#handlers.open = typeof f === "function" ? f : null; }
+  get onmessage() { return this.#handlers.message ?? null; }
+  set onmessage(f) { this.#handlers.message = typeof f === "function" ? f : null; }
+  get onerror() { return this.#handlers.error ?? null; }
+  set onerror(f) { this.#handlers.error = typeof f === "function" ? f : null; }
+  get onclose() { return this.#handlers.close ?? null; }
+  set onclose(f) { this.#handlers.close = typeof f === "function" ? f : null; }
+
+  /**
+   * Sends a string, Blob, ArrayBuffer or typed array (anything else as its string) as one POST.
+   * Unlike WebSocket, a send() after close() throws rather than drop the message unseen.
+   */
+  send(data) {
+    if (this.#readyState !== OPEN) {
+      throw new DOMException(
+          this.#readyState === CONNECTING ? "the connection is not open yet" : "the connection is closing or closed",
+          "InvalidStateError");
+    }
+    const message = { sequence: ++this.#sent, data, result: null, abort: null, ...body(data) };
+    this.#pending.push(message);
+    this.#bufferedAmount += message.size;
+    this.#pump();
+  }
+
+  /** Lets the messages already sent finish, then closes; the close event is clean. */
+  close(code, reason) {
+    if (code !== undefined && code !== NORMAL_CLOSURE && !(code >= 3000 && code <= 4999)) {
+      throw new DOMException("the close code must be 1000 or 3000-4999", "InvalidAccessError");
+    }
+    if (this.#readyState === CLOSING || this.#readyState === CLOSED) {
+      return;
+    }
+    if (this.#readyState === CONNECTING) {
+      this.#end(ABNORMAL_CLOSURE, "closed before it was open", false);
+      return;
+    }
+    this.#readyState = CLOSING;
+    this.#closeCode = code ?? NORMAL_CLOSURE;
+    this.#closeReason = String(reason ?? "");
+    this.#stopListening();
+    this.#closeWhenDone();
+  }
+
+  #open() {
+    if (this.#readyState === CONNECTING) {
+      this.#readyState = OPEN;
+      this.dispatchEvent(new Event("open"));
+    }
+  }
+
+  #pump() {
+    while (this.#inFlight < this.#maxInFlight) {
+      const next = this.#pending.find((m) => m.abort === null);
+      if (!next) {
+        return;
+      }
+      this.#post(next);
+    }
+  }
+
+  async #post(message) {
+    const controller = new AbortController();
+    message.abort = () => controller.abort();
+    this.#inFlight++;
+    try {
+      const response = await fetch(this.#url, {
+        method: "POST",
+        body: message.body,
+        headers: { "Content-Type": message.type },
+        cache: "no-store",
+        signal: controller.signal,
+      });
+      message.result = await this.#read(response, controller.signal);
+    } catch (e) {
+      if (controller.signal.aborted) {
+        return;
+      }
+      message.result = { networkError: e };
+    } finally {
+      this.#inFlight--;
+    }
+    this.#bufferedAmount -= message.size;
+    this.#deliver();
+    this.#pump();
+  }
+
+  /** A response as a result: {data} for a success, {status, statusText} for an error status. */
+  async #read(response, signal) {
+    if (!response.ok) {
+      await response.body?.cancel();
+      return { status: response.status, statusText: response.statusText };
+    }
+    const type = response.headers.get("Content-Type") ?? "";
+    let data;
+    if (isText(type)) {
+      data = new TextDecoder(charset(type)).decode(await response.arrayBuffer());
+    } else if (this.#binaryType === "arraybuffer") {
+      data = await response.arrayBuffer();
+    } else {
+      data = await response.blob();
+    }
+    if (signal.aborted) {
+      throw new DOMException("aborted", "AbortError");
+    }
+    return { data, cursor: response.headers.get(CURSOR_HEADER), status: response.status };
+  }
+
+  /** Hands out the results at the head of the queue, so that messages arrive in send order. */
+  #deliver() {
+    while (this.#pending.length > 0 && this.#pending[0].result !== null) {
+      if (this.#readyState === CLOSED) {
+        return;
+      }
+      const message = this.#pending.shift();
+      const r = message.result;
+      if (r.networkError) {
+        this.#fail(message.sequence, message.data, 0, "", "message " + message.sequence + ": network error: " + r.networkError.message);
+        return;
+      }
+      if (r.status >= 300) {
+        this.#fail(message.sequence, message.data, r.status, r.statusText,
+            "message " + message.sequence + ": " + r.status + " " + r.statusText);
+        if (this.#readyState === CLOSED) {
+          return;
+        }
+        continue;
+      }
+      this.dispatchEvent(new MessageEvent("message", { data: r.data, origin: this.#origin }));
+    }
+    this.#closeWhenDone();
+  }
+
+  /**
+   * Reports a failure once, then follows the policy: a network failure always ends the connection
+   * (wasClean false), as it does a WebSocket; an error status ends it only under "close".
+   */
+  #fail(sequence, data, status, statusText, text) {
+    this.dispatchEvent(new PipeErrorEvent("error", { message: text, sequence, status, statusText, data }));
+    if (status === 0) {
+      this.#end(ABNORMAL_CLOSURE, text + this.#undelivered(), false);
+    } else if (this.#errorPolicy === "close") {
+      this.#end(HTTP_STATUS_BASE + status, text + this.#undelivered(), true);
+    }
+  }
+
+  /** What a close leaves unsaid, so that no message is lost silently. */
+  #undelivered() {
+    const n = this.#pending.length;
+    if (n === 0) {
+      return "";
+    }
+    return "; " + n + (n === 1 ? " later message was" : " later messages were") + " not delivered";
+  }
+
+  #closeWhenDone() {
+    if (this.#readyState === CLOSING && this.#pending.length === 0) {
+      this.#end(this.#closeCode, this.#closeReason, true);
+    }
+  }
+
+  #end(code, reason, wasClean) {
+    if (this.#readyState === CLOSED) {
+      return;
+    }
+    this.#readyState = CLOSED;
+    this.#stopListening();
+    for (const message of this.#pending) {
+      message.abort?.();
+    }
+    this.#pending = [];
+    this.#bufferedAmount = 0;
+    this.dispatchEvent(new CloseEvent("close", { code, reason, wasClean }));
+  }
+
+  #stopListening() {
+    this.#listening?.abort();
+    this.#listening = null;
+  }
+
+  /** Keeps one GET waiting at the listen URL while the connection is open. */
+  async #listen() {
+    while (this.#readyState === CONNECTING || this.#readyState === OPEN) {
+      const controller = new AbortController();
+      this.#listening = controller;
+      let result;
+      try {
+        const response = await fetch(withCursor(this.#listenUrl, this.#cursor), {
+          cache: "no-store",
+          signal: controller.signal,
+        });
+        result = await this.#read(response, controller.signal);
+      } catch (e) {
+        if (controller.signal.aborted) {
+          return;
+        }
+        result = { networkError: e };
+      }
+      if (this.#readyState === CLOSING || this.#readyState === CLOSED) {
+        return;
+      }
+      if (!(await this.#heard(result))) {
+        return;
+      }
+    }
+  }
+
+  /** Handles one answer to the listening request; false when listening must stop. */
+  async #heard(r) {
+    if (r.networkError) {
+      this.#fail(0, undefined, 0, "", "listen: network error: " + r.networkError.message);
+      return false;
+    }
+    if (r.status < 300 && r.cursor !== null) {
+      const changed = r.cursor !== this.#cursor;
+      this.#cursor = r.cursor;
+      this.#open();
+      if (r.status !== 204 && changed) {
+        this.dispatchEvent(new MessageEvent("message", { data: r.data, origin: this.#origin, lastEventId: r.cursor }));
+      }
+      return true;
+    }
+    const text = "listen: " + (r.status >= 300 ? r.status + " " + r.statusText : "no " + CURSOR_HEADER + " header in the answer");
+    if (this.#readyState === CONNECTING) {
+      // As a WebSocket whose handshake fails: error, then an unclean close, whatever the policy.
+      this.dispatchEvent(new PipeErrorEvent("error", { message: text, status: r.status, statusText: r.statusText }));
+      this.#end(ABNORMAL_CLOSURE, text, false);
+      return false;
+    }
+    this.#fail(0, undefined, r.status, r.statusText, text);
+    if (this.#readyState !== OPEN) {
+      return false;
+    }
+    await new Promise((resolve) => setTimeout(resolve, LISTEN_RETRY_MS));
+    return true;
+  }
+}
+
+/** The request body for send(data), its Content-Type and its size in bytes. */
+function body(data) {
+  if (data instanceof Blob) {
+    return { body: data, type: data.type || "application/octet-stream", size: data.size };
+  }
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+    return { body: data, type: "application/octet-stream", size: data.byteLength };
+  }
+  const bytes = new TextEncoder().encode(String(data));
+  return { body: bytes, type: "text/plain; charset=utf-8", size: bytes.byteLength };
+}
+
+/** Whether a response of this Content-Type is a message of text rather than a binary one. */
+function isText(contentType) {
+  const type = contentType.split(";")[0].trim().toLowerCase();
+  return type.startsWith("text/") || type === "application/json" || type.endsWith("+json")
+      || type === "application/xml" || type.endsWith("+xml") || type === "application/javascript";
+}
+
+function charset(contentType) {
+  const m = /;\s*charset="?([^";\s]+)/i.exec(contentType);
+  try {
+    return new TextDecoder(m ? m[1] : "utf-8").encoding;
+  } catch {
+    return "utf-8";
+  }
+}
+
+function withCursor(url, cursor) {
+  const u = new URL(url);
+  u.searchParams.set("cursor", cursor);
+  return u.href;
+}

@@ -1,0 +1,71 @@
+package pipecgi;
+
+import java.io.File;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * Debian's headless Chromium, driven through Debian's chromedriver: never a downloaded browser.
+ * It runs the scenarios of src/test/js/scenarios.js in a page of the server under test.
+ */
+final class Browser implements AutoCloseable {
+  /** What Chromium needs here: as root, without a GPU, and without reaching for the internet. */
+  private static final List<String> FLAGS = List.of(
+      "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--disable-dev-shm-usage",
+      // A page in the background (the second chat member) keeps its timers running.
+      "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+      "--disable-backgrounding-occluded-windows");
+
+  private static final String RUN_SCENARIO = "const [name, args, done] = arguments;"
+      + " import('/scenarios.js').then((m) => m[name](args))"
+      + ".then(done, (e) => done({exception: String(e && e.stack || e)}));";
+
+  final ChromeDriver driver;
+
+  private Browser(ChromeDriver driver) {
+    this.driver = driver;
+  }
+
+  static Browser start() {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary("/usr/bin/chromium");
+    options.addArguments(FLAGS);
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+        .usingAnyFreePort()
+        .build();
+    ChromeDriver driver = new ChromeDriver(service, options);
+    driver.manage().timeouts().scriptTimeout(Duration.ofMinutes(5));
+    return new Browser(driver);
+  }
+
+  void open(URI page) {
+    driver.get(page.toString());
+  }
+
+  /** Runs a scenario in the open page and returns what it resolved to. */
+  Object run(String scenario, Map<String, Object> args) {
+    Object result = driver.executeAsyncScript(RUN_SCENARIO, scenario, args);
+    if (result instanceof Map<?, ?> m && m.containsKey("exception")) {
+      throw new AssertionError(scenario + " failed in the page: " + m.get("exception"));
+    }
+    return result;
+  }
+
+  @SuppressWarnings("unchecked")
+  Map<String, Object> runForMap(String scenario, Map<String, Object> args) {
+    return (Map<String, Object>) run(scenario, args);
+  }
+
+  @Override
+  public void close() {
+    driver.quit();
+  }
+}

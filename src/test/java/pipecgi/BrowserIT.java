@@ -1,0 +1,249 @@
+package pipecgi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.openqa.selenium.By;
+
+/**
+ * PipeConnection (src/main/js/pipecgi.js) in Debian's headless Chromium against a real Apache
+ * (event + mod_cgid, Debian's default) whose endpoints are pipecgi: order, bytes, errors, close,
+ * a server that goes away, and two pages chatting through listen. The scenarios themselves are in
+ * src/test/js/scenarios.js; each test checks what the page saw.
+ */
+@Timeout(300)
+class BrowserIT {
+  private static WebServer web;
+  private static Browser browser;
+
+  @BeforeAll
+  static void start() throws Exception {
+    web = WebServer.start("apache-event", endpoints());
+    browser = Browser.start();
+  }
+
+  static Map<String, String> endpoints() throws IOException {
+    String text = "content-type = text/plain; charset=utf-8\n";
+    Map<String, String> endpoints = new LinkedHashMap<>();
+    // The demo's own endpoints, as the repository's cgi-bin has them.
+    for (String demo : List.of("echo", "wc", "chat")) {
+      endpoints.put(demo, Files.readString(Launch.CGI_BIN.resolve(demo + ".conf")));
+    }
+    // Waits as many tenths of a second as the body's first digit says, then echoes the body.
+    endpoints.put("jitter", "command = /bin/sh -c 'd=$(dd bs=1 count=1 2>/dev/null);"
+        + " sleep \"0.$d\"; printf %s \"$d\"; exec cat'\n" + text);
+    endpoints.put("lagging", "command = /bin/sh -c 'sleep 0.3; exec cat'\n" + text);
+    endpoints.put("bytes", "command = /bin/cat\n");
+    endpoints.put("fails", "command = /bin/sh -c 'cat >/dev/null; exit 3'\n");
+    endpoints.put("slow", "command = /bin/sleep 30\ntimeout = 1\n");
+    // Answers a message that starts with "fail" with 502, any other with itself.
+    endpoints.put("picky", "output = cgi\ncommand = /bin/sh -c 'm=$(cat); case $m in fail*)"
+        + " printf \"Status: 502 Bad Gateway\\n\\n\" ;; *) printf \"\\n%s\" \"$m\" ;; esac'\n"
+        + text);
+    return endpoints;
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (browser != null) {
+      browser.close();
+    }
+    if (web != null) {
+      web.close();
+    }
+  }
+
+  @BeforeEach
+  void blankPage() {
+    browser.open(web.page("blank.html"));
+  }
+
+  @ParameterizedTest(name = "maxInFlight {0} through {1}")
+  @CsvSource({"1, echo", "4, jitter"})
+  void messagesArriveInSendOrderWhateverOrderTheAnswersCome(int maxInFlight, String endpoint) {
+    Map<String, Object> r = browser.runForMap("ordered", Map.of(
+        "endpoint", "/pipecgi/" + endpoint + ".cgi", "count", 500, "maxInFlight", maxInFlight,
+        "jitter", endpoint.equals("jitter")));
+    assertEquals(List.of(), r.get("errors"));
+    assertEquals(500L, r.get("received"), r.toString());
+    assertEquals(-1L, r.get("firstWrong"), r.toString());
+    assertEquals(true, r.get("allStrings"));
+    assertEquals(Map.of("code", 1000L, "reason", "", "wasClean", true), r.get("close"));
+    assertTrue(number(r, "maxBuffered") > 0, "bufferedAmount counts what is not answered yet");
+    assertEquals(0L, r.get("bufferedAfter"));
+    if (maxInFlight > 1) {
+      // One at a time, the jitter endpoint's waits alone add up to 75 s.
+      assertTrue(number(r, "seconds") < 60, "requests ran in parallel: " + r);
+    }
+  }
+
+  @Test
+  void binaryMessagesComeBackExactToTheByteInBothBinaryTypes() {
+    List<?> results = (List<?>) browser.run("binary", Map.of("endpoint", "/pipecgi/bytes.cgi"));
+    assertEquals(14, results.size(), results.toString());
+    for (Object o : results) {
+      Map<?, ?> r = (Map<?, ?>) o;
+      assertEquals(true, r.get("exact"), r.toString());
+      assertEquals(r.get("binaryType"), r.get("kind"), r.toString());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}: {1} {2}")
+  @CsvSource({"fails, 502, Bad Gateway", "slow, 504, Gateway Timeout"})
+  void aFailedMessageIsOneErrorWithItsStatusThenACloseThatSaysWhatWasLost(
+      String endpoint, long status, String statusText) {
+    Map<String, Object> r = browser.runForMap("failures", Map.of(
+        "endpoint", "/pipecgi/" + endpoint + ".cgi", "messages", List.of("a", "b", "c"),
+        "errorPolicy", "close"));
+    assertEquals(List.of("open", "error", "close"), r.get("events"));
+    String message = "message 1: " + status + " " + statusText;
+    assertEquals(List.of(Map.of("message", message, "sequence", 1L, "status", status,
+        "statusText", statusText)), r.get("errors"));
+    assertEquals(Map.of("code", 4000 + status, "wasClean", true,
+        "reason", message + "; 2 later messages were not delivered"), r.get("close"));
+    assertEquals(3L, r.get("readyState"));
+  }
+
+  @Test
+  void underTheContinuePolicyAFailedMessageIsReportedInItsPlaceAndTheRestArrive() {
+    Map<String, Object> r = browser.runForMap("failures", Map.of("endpoint",
+        "/pipecgi/picky.cgi", "messages", List.of("one", "fail two", "three", "four"),
+        "errorPolicy", "continue"));
+    assertEquals(List.of("open", "message", "error", "message", "message", "close"),
+        r.get("events"));
+    assertEquals(List.of("one", "three", "four"), r.get("messages"));
+    assertEquals(List.of(Map.of("message", "message 2: 502 Bad Gateway", "sequence", 2L,
+        "status", 502L, "statusText", "Bad Gateway")), r.get("errors"));
+    assertEquals(Map.of("code", 1000L, "reason", "", "wasClean", true), r.get("close"));
+  }
+
+  @Test
+  void underTheClosePolicyTheMessagesBeforeAFailureStillArrive() {
+    Map<String, Object> r = browser.runForMap("failures", Map.of("endpoint",
+        "/pipecgi/picky.cgi", "messages", List.of("one", "fail two", "three"),
+        "errorPolicy", "close"));
+    assertEquals(List.of("open", "message", "error", "close"), r.get("events"));
+    assertEquals(List.of("one"), r.get("messages"));
+    assertEquals(Map.of("code", 4502L, "wasClean", true,
+        "reason", "message 2: 502 Bad Gateway; 1 later message was not delivered"),
+        r.get("close"));
+  }
+
+  @Test
+  void closeLetsTheMessagesInFlightFinishAndRefusesNewOnes() {
+    Map<String, Object> r = browser.runForMap("closeInFlight",
+        Map.of("endpoint", "/pipecgi/lagging.cgi", "count", 6));
+    assertEquals(2L, r.get("stateAfterClose"), "CLOSING");
+    assertEquals("InvalidStateError", r.get("sendAfterClose"));
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      expected.add("message " + i);
+    }
+    assertEquals(expected, r.get("messages"));
+    assertEquals(Map.of("code", 4001L, "reason", "done here", "wasClean", true), r.get("close"));
+    assertEquals(3L, r.get("readyState"));
+  }
+
+  @Test
+  void aServerThatGoesAwayMidConversationIsAnErrorThenAnUncleanClose() throws Exception {
+    try (WebServer doomed = WebServer.start("apache-event",
+        Map.of("sleepy", "command = /bin/sh -c 'sleep 3; exec cat'\n"))) {
+      browser.open(doomed.page("blank.html"));
+      browser.run("startConversation", Map.of("endpoint", "/pipecgi/sleepy.cgi", "count", 4));
+      Thread.sleep(1000);
+      doomed.stop();
+      Map<String, Object> r = browser.runForMap("endOfConversation", Map.of());
+      assertEquals(List.of("open", "error", "close"), r.get("events"), r.toString());
+      assertEquals(0L, r.get("messages"));
+      Map<?, ?> error = (Map<?, ?>) ((List<?>) r.get("errors")).get(0);
+      assertEquals(0L, error.get("status"), "no HTTP status: " + error);
+      assertEquals(1L, error.get("sequence"));
+      Map<?, ?> close = (Map<?, ?>) r.get("close");
+      assertEquals(1006L, close.get("code"));
+      assertEquals(false, close.get("wasClean"));
+      assertTrue(close.get("reason").toString().contains("3 later messages were not delivered"),
+          close.toString());
+    }
+  }
+
+  @Test
+  void twoPagesChatThroughListenAndEachHearsEveryLineOnce() {
+    try (Browser other = Browser.start()) {
+      other.open(web.page("blank.html"));
+      Map<String, Object> args = Map.of("endpoint", "/pipecgi/chat.cgi");
+      browser.run("join", with(args, "name", "ann"));
+      other.run("join", with(args, "name", "bob"));
+      browser.run("say", Map.of("count", 10));
+      other.run("say", Map.of("count", 10));
+      Map<String, Object> ann = browser.runForMap("heard", Map.of("expected", 20));
+      Map<String, Object> bob = other.runForMap("heard", Map.of("expected", 20));
+      for (Map<String, Object> member : List.of(ann, bob)) {
+        List<?> lines = (List<?>) member.get("lines");
+        assertEquals(20, lines.size(), member.toString());
+        assertEquals(List.of(), member.get("errors"));
+        for (String who : List.of("ann", "bob")) {
+          List<String> expected = new ArrayList<>();
+          for (int i = 0; i < 10; i++) {
+            expected.add(who + ": line " + i);
+          }
+          assertEquals(expected, lines.stream().filter(l -> l.toString().startsWith(who + ":"))
+              .toList(), "each member's lines once, in the order said");
+        }
+      }
+    }
+  }
+
+  @Test
+  void theDemoPageOpensItsConnectionsAndAnswers() throws InterruptedException {
+    browser.open(web.page("index.html"));
+    for (String panel : List.of("echo", "wc", "chat")) {
+      waitForText(panel + "-state", "OPEN");
+    }
+    browser.driver.findElement(By.cssSelector("#echo-form button")).click();
+    waitForText("echo-out", "hello, pipecgi");
+    waitForText("echo-rtt", "round trip [0-9.]+ ms");
+    browser.driver.findElement(By.cssSelector("#wc-form button")).click();
+    waitForText("wc-out", "2 lines, 4 words, 18 bytes");
+    browser.driver.findElement(By.id("chat-input")).sendKeys("hello from the demo");
+    browser.driver.findElement(By.cssSelector("#chat-form button")).click();
+    waitForText("chat-log", "(?s).*guest[0-9]+: hello from the demo.*");
+  }
+
+  /** Waits for the element's text to match the pattern, for up to 20 seconds. */
+  private static void waitForText(String id, String pattern) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    String text = "";
+    while (System.nanoTime() < deadline) {
+      text = browser.driver.findElement(By.id(id)).getText();
+      if (text.matches(pattern)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("#" + id + " shows \"" + text + "\", not " + pattern);
+  }
+
+  private static Map<String, Object> with(Map<String, Object> map, String key, Object value) {
+    Map<String, Object> copy = new LinkedHashMap<>(map);
+    copy.put(key, value);
+    return copy;
+  }
+
+  private static double number(Map<String, Object> r, String key) {
+    return ((Number) r.get(key)).doubleValue();
+  }
+}

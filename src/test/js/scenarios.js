@@ -1,0 +1,259 @@
+// What BrowserIT and the browser benchmark run in Chromium, against the real server that serves
+// this file. Each scenario resolves to a plain object that the Java side checks.
+import { PipeConnection } from "./pipecgi.js";
+
+/** Everything a connection did, in the order it happened. */
+function record(conn) {
+  const log = { events: [], messages: [], errors: [], close: null, opened: false };
+  conn.addEventListener("open", () => { log.opened = true; log.events.push("open"); });
+  conn.addEventListener("message", (e) => { log.messages.push(e); log.events.push("message"); });
+  conn.addEventListener("error", (e) => {
+    log.errors.push({ message: e.message, sequence: e.sequence, status: e.status, statusText: e.statusText });
+    log.events.push("error");
+  });
+  conn.addEventListener("close", (e) => {
+    log.close = { code: e.code, reason: e.reason, wasClean: e.wasClean };
+    log.events.push("close");
+  });
+  log.closed = new Promise((resolve) => conn.addEventListener("close", resolve));
+  return log;
+}
+
+function opened(conn) {
+  return new Promise((resolve, reject) => {
+    conn.addEventListener("open", resolve);
+    conn.addEventListener("close", (e) => reject(new Error("closed before open: " + e.code + " " + e.reason)));
+  });
+}
+
+function within(ms, promise, what) {
+  return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error("timed out: " + what)), ms))]);
+}
+
+/** Text of `size` characters, some of them outside the BMP, unique to message i. */
+function text(i, size) {
+  const unit = "é☃😀 pipecgi " + i + " ";
+  // By code points: cutting between the halves of a surrogate pair would make text that UTF-8
+  // cannot carry.
+  return Array.from(i + ":" + unit.repeat(Math.ceil(size / 10))).slice(0, size).join("");
+}
+
+const SIZES = [0, 1, 10, 100, 1000, 10000, 100000, 256 * 1024];
+
+/** count messages of mixed sizes; every answer must equal what was sent, in send order. */
+export async function ordered({ endpoint, count, maxInFlight, jitter }) {
+  const conn = new PipeConnection(endpoint, { maxInFlight });
+  const log = record(conn);
+  await within(5000, opened(conn), "open");
+  const sent = [];
+  let maxBuffered = 0;
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    let m = text(i, SIZES[i % SIZES.length]);
+    if (jitter) {
+      // Early messages of each group of four wait longest, so their answers come back last.
+      m = String(3 - (i % 4)) + m;
+    }
+    sent.push(m);
+    conn.send(m);
+    maxBuffered = Math.max(maxBuffered, conn.bufferedAmount);
+  }
+  conn.close();
+  await within(240000, log.closed, "all answers");
+  const got = log.messages.map((e) => e.data);
+  const firstWrong = got.findIndex((d, i) => d !== sent[i]);
+  return {
+    sent: sent.length,
+    received: got.length,
+    firstWrong,
+    wrongSample: firstWrong < 0 ? null : { expectedLength: sent[firstWrong]?.length, gotLength: got[firstWrong]?.length },
+    allStrings: got.every((d) => typeof d === "string"),
+    maxBuffered,
+    bufferedAfter: conn.bufferedAmount,
+    errors: log.errors,
+    close: log.close,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Binary messages of every kind, in both binaryTypes: the bytes must come back exact. */
+export async function binary({ endpoint }) {
+  const bytes = new Uint8Array(300 * 1024);
+  for (let i = 0; i < bytes.length; i++) {
+    bytes[i] = (i * 131 + (i >> 8)) & 0xff;
+  }
+  const inputs = [
+    ["Uint8Array", bytes],
+    ["ArrayBuffer", bytes.buffer.slice(0, 70000)],
+    ["DataView", new DataView(bytes.buffer, 1000, 256)],
+    ["Int32Array", new Int32Array(bytes.buffer, 4096, 1000)],
+    ["Blob", new Blob([bytes.subarray(5, 100000)])],
+    ["empty", new Uint8Array(0)],
+    ["all 256 values", Uint8Array.from({ length: 256 }, (_, i) => i)],
+  ];
+  const results = [];
+  for (const binaryType of ["arraybuffer", "blob"]) {
+    const conn = new PipeConnection(endpoint);
+    conn.binaryType = binaryType;
+    const log = record(conn);
+    await within(5000, opened(conn), "open");
+    for (const [, data] of inputs) {
+      conn.send(data);
+    }
+    conn.close();
+    await within(60000, log.closed, "binary answers");
+    for (let i = 0; i < inputs.length; i++) {
+      const [name, data] = inputs[i];
+      const e = log.messages[i];
+      const expected = await asBytes(data);
+      const kind = e === undefined ? "missing" : e.data instanceof ArrayBuffer ? "arraybuffer" : e.data instanceof Blob ? "blob" : typeof e.data;
+      const got = e === undefined ? null : await asBytes(e.data);
+      results.push({ binaryType, name, kind, exact: got !== null && equal(expected, got), length: got?.length ?? -1 });
+    }
+    if (log.errors.length > 0 || !log.close?.wasClean) {
+      results.push({ binaryType, name: "connection", kind: JSON.stringify(log.errors) + JSON.stringify(log.close), exact: false });
+    }
+  }
+  return results;
+}
+
+async function asBytes(data) {
+  if (data instanceof Blob) {
+    return new Uint8Array(await data.arrayBuffer());
+  }
+  if (data instanceof ArrayBuffer) {
+    return new Uint8Array(data);
+  }
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function equal(a, b) {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** Sends the given messages under a policy and reports what the page saw, in order. */
+export async function failures({ endpoint, messages, errorPolicy }) {
+  const conn = new PipeConnection(endpoint, { errorPolicy, maxInFlight: 4 });
+  const log = record(conn);
+  await within(5000, opened(conn), "open");
+  for (const m of messages) {
+    conn.send(m);
+  }
+  if (errorPolicy === "continue") {
+    conn.close();
+  }
+  await within(60000, log.closed, "close");
+  return { events: log.events, messages: log.messages.map((e) => e.data), errors: log.errors, close: log.close, readyState: conn.readyState };
+}
+
+/** close() with messages in flight: they all arrive, sending is refused, then a clean close. */
+export async function closeInFlight({ endpoint, count }) {
+  const conn = new PipeConnection(endpoint, { maxInFlight: 4 });
+  const log = record(conn);
+  await within(5000, opened(conn), "open");
+  for (let i = 0; i < count; i++) {
+    conn.send("message " + i);
+  }
+  conn.close(4001, "done here");
+  const stateAfterClose = conn.readyState;
+  let sendAfterClose = "no exception";
+  try {
+    conn.send("too late");
+  } catch (e) {
+    sendAfterClose = e.name;
+  }
+  await within(60000, log.closed, "close");
+  return { stateAfterClose, sendAfterClose, messages: log.messages.map((e) => e.data), events: log.events, close: log.close, readyState: conn.readyState };
+}
+
+/** Starts a conversation that the server will not finish; BrowserIT stops the server meanwhile. */
+export async function startConversation({ endpoint, count }) {
+  const conn = new PipeConnection(endpoint, { maxInFlight: 2 });
+  const log = record(conn);
+  await within(5000, opened(conn), "open");
+  for (let i = 0; i < count; i++) {
+    conn.send("message " + i);
+  }
+  globalThis.conversation = { conn, log };
+  return { bufferedAmount: conn.bufferedAmount };
+}
+
+export async function endOfConversation() {
+  const { conn, log } = globalThis.conversation;
+  await within(30000, log.closed, "close after the server went away");
+  return { events: log.events, messages: log.messages.length, errors: log.errors, close: log.close, readyState: conn.readyState };
+}
+
+/** A chat member: listens to the room and keeps what it hears, line by line. */
+export async function join({ endpoint, name }) {
+  // One message in flight at a time: the room gets this member's lines in the order said.
+  const conn = new PipeConnection(endpoint, { listen: true, errorPolicy: "continue", maxInFlight: 1 });
+  const log = record(conn);
+  const lines = [];
+  conn.addEventListener("message", (e) => {
+    if (e.lastEventId !== "") {
+      lines.push(...e.data.split("\n").filter((l) => l !== ""));
+    }
+  });
+  await within(10000, opened(conn), "open");
+  globalThis.member = { conn, log, lines, name };
+  return { cursor: conn.cursor };
+}
+
+export async function say({ count }) {
+  const { conn, name } = globalThis.member;
+  for (let i = 0; i < count; i++) {
+    conn.send(name + ": line " + i);
+  }
+  return { sent: count };
+}
+
+/** Waits until this member has heard `expected` lines, then leaves the room. */
+export async function heard({ expected }) {
+  const { conn, log, lines } = globalThis.member;
+  const deadline = performance.now() + 30000;
+  while (lines.length < expected && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  conn.close();
+  await within(10000, log.closed, "close");
+  return { lines, errors: log.errors, close: log.close, cursor: conn.cursor };
+}
+
+/** Round trips, one message at a time and with inFlight outstanding: PipeConnection or WebSocket. */
+export async function roundTrips({ endpoint, webSocket, count, inFlight, size }) {
+  const payload = "x".repeat(size);
+  const conn = webSocket ? new WebSocket(endpoint) : new PipeConnection(endpoint, { maxInFlight: inFlight });
+  const log = record(conn);
+  await within(10000, opened(conn), "open");
+  const times = [];
+  const starts = [];
+  let next = 0;
+  let done;
+  const finished = new Promise((resolve) => { done = resolve; });
+  const sendOne = () => {
+    starts.push(performance.now());
+    // websocketd answers a line per line: the newline ends the message.
+    conn.send(webSocket ? payload + "\n" : payload);
+    next++;
+  };
+  conn.addEventListener("message", () => {
+    times.push(performance.now() - starts[times.length]);
+    if (next < count) {
+      sendOne();
+    } else if (times.length === count) {
+      done();
+    }
+  });
+  const started = performance.now();
+  for (let i = 0; i < Math.min(inFlight, count); i++) {
+    sendOne();
+  }
+  await within(600000, finished, "round trips");
+  const seconds = (performance.now() - started) / 1000;
+  conn.close();
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { count: times.length, median: at(0.5), p99: at(0.99), perSecond: count / seconds, errors: log.errors };
+}
