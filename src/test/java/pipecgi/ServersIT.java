@@ -272,8 +272,10 @@ class ServersIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"echo.conf", "pipecgi.jar", "pipecgi.jsa", "pipecgi.archive-key"})
-  void configurationsTheJarAndItsArchiveAreNeverServed(String file) throws Exception {
+  @ValueSource(strings = {"echo.conf", "pipecgi.jar", "pipecgi.jsa", "pipecgi.archive-key",
+      "chat.sh"})
+  void configurationsTheJarItsArchiveAndServiceScriptsAreNeverServedOrRun(String file)
+      throws Exception {
     try (HttpConnection c = connect()) {
       HttpConnection.Reply r = exchange(c, "GET", web.uri(file), "HTTP/1.1", null);
       assertEquals(403, r.status, file);

@@ -1,0 +1,234 @@
+package pipecgi;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The browser benchmark (README, "In the browser"): message round trips from one page in Debian's
+ * headless Chromium, PipeConnection to a pipecgi echo endpoint (cat) under Apache prefork + mod_cgi
+ * and event + mod_cgid, against a WebSocket to websocketd running cat; one message at a time and
+ * four in flight. Variants take turns in rounds, so that a burst of other work on the machine does
+ * not land on one of them only; medians and p99 are over all the samples of all rounds. Writes
+ * target/bench/browser.md and target/bench/browser.svg. Run it with src/bench/browser.
+ */
+final class BrowserBench {
+  private static final int SIZE = 1023;
+
+  /** One variant's samples: round-trip times in ms, and messages per second of each round. */
+  private record Samples(String name, int inFlight, List<Double> times, List<Double> rates) {}
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = args.length > 0 && args[0].equals("--quick");
+    int rounds = quick ? 1 : 3;
+    int pipeMessages = Integer.getInteger("pipeMessages", quick ? 30 : 150);
+    int wsMessages = Integer.getInteger("wsMessages", quick ? 300 : 2000);
+    long started = System.nanoTime();
+    String load = Files.readString(Path.of("/proc/loadavg")).trim();
+    Map<String, Samples> results = new LinkedHashMap<>();
+    Map<String, String> echo = Map.of("echo", "command = /bin/cat\n"
+        + "content-type = text/plain; charset=utf-8\n");
+    try (WebServer prefork = WebServer.start("apache-prefork", echo);
+        WebServer event = WebServer.start("apache-event", echo);
+        WebSocketd websocketd = WebSocketd.start();
+        Browser browser = Browser.start()) {
+      for (int round = 1; round <= rounds; round++) {
+        for (int inFlight : new int[] {1, 4}) {
+          for (WebServer web : List.of(prefork, event)) {
+            browser.open(web.page("blank.html"));
+            String name = "pipecgi, Apache " + web.name.substring("apache-".length())
+                + (web.name.endsWith("prefork") ? " + mod_cgi" : " + mod_cgid");
+            measure(browser, results, name, inFlight, Map.of("endpoint", "/pipecgi/echo.cgi",
+                "webSocket", false, "count", pipeMessages, "inFlight", inFlight, "size", SIZE));
+          }
+          measure(browser, results, "websocketd cat", inFlight, Map.of("endpoint",
+              "ws://127.0.0.1:" + websocketd.port + "/", "webSocket", true, "count", wsMessages,
+              "inFlight", inFlight, "size", SIZE));
+        }
+        System.err.println("== round " + round + " of " + rounds + " done");
+      }
+      String version = (String) browser.driver.getCapabilities().getCapability("browserVersion");
+      long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+      Path out = Path.of("target", "bench");
+      Files.createDirectories(out);
+      String md = report(results, quick, rounds, pipeMessages, wsMessages, version, load, seconds);
+      Files.writeString(out.resolve("browser.md"), md);
+      Files.writeString(out.resolve("browser.svg"), chart(results));
+      System.out.print(md);
+      System.err.println("== wrote target/bench/browser.md and target/bench/browser.svg");
+    }
+  }
+
+  private static void measure(Browser browser, Map<String, Samples> results, String name,
+      int inFlight, Map<String, Object> args) {
+    String key = name + (inFlight == 1 ? ", one at a time" : ", " + inFlight + " in flight");
+    System.err.println("== " + key);
+    Map<String, Object> r = browser.runForMap("roundTrips", args);
+    if (!((List<?>) r.get("errors")).isEmpty() || ((Number) r.get("wrong")).intValue() != 0) {
+      throw new IllegalStateException(key + ": " + r.get("wrong") + " answers differ from the"
+          + " message; errors: " + r.get("errors"));
+    }
+    Samples s = results.computeIfAbsent(key, k -> new Samples(k, inFlight, new ArrayList<>(),
+        new ArrayList<>()));
+    for (Object t : (List<?>) r.get("times")) {
+      s.times.add(((Number) t).doubleValue());
+    }
+    s.rates.add(((Number) r.get("perSecond")).doubleValue());
+  }
+
+  private static String report(Map<String, Samples> results, boolean quick, int rounds,
+      int pipeMessages, int wsMessages, String browserVersion, String loadStart, long seconds)
+      throws IOException {
+    StringBuilder md = new StringBuilder();
+    md.append("# pipecgi in the browser: PipeConnection against a WebSocket\n\n");
+    md.append(Instant.now().toString(), 0, 16).append(" UTC · ")
+        .append(Runtime.getRuntime().availableProcessors()).append(" cores, ").append(cpu())
+        .append(" · Chromium ").append(browserVersion).append(" (headless) · Java ")
+        .append(System.getProperty("java.version")).append(" for pipecgi · load average at the")
+        .append(" start: ").append(loadStart, 0, 14).append(", at the end: ")
+        .append(Files.readString(Path.of("/proc/loadavg")), 0, 14).append(" · mode: ")
+        .append(quick ? "--quick (a trial, not a measurement)" : "full").append(", took ")
+        .append(seconds / 60).append(" min ").append(seconds % 60).append(" s\n\n");
+    md.append("One page, one message of ").append(SIZE).append(" characters at a time or four in")
+        .append(" flight, each echoed by cat; a new message leaves as soon as an answer arrives.")
+        .append(" pipecgi: PipeConnection (`maxInFlight` 1 or 4), ").append(pipeMessages)
+        .append(" messages a round, each a POST that starts a JVM (with its start-up archive).")
+        .append(" websocketd: a WebSocket to `websocketd --address=127.0.0.1 cat`, ")
+        .append(wsMessages).append(" messages a round. Rounds: ").append(rounds)
+        .append("; medians and p99 over all the messages of all rounds, messages/s is the median")
+        .append(" of the rounds'.\n\n");
+    md.append("Chromium's `performance.now()` counts in steps of 0.1 ms in a page that is not")
+        .append(" cross-origin isolated, too coarse for websocketd's round trips: the mean round")
+        .append(" trip (messages in flight / messages per second, Little's law) is exact, and the")
+        .append(" ratios use it.\n\n");
+    md.append("| connection | round trip, median | p99 | mean | messages/s |\n")
+        .append("|---|---:|---:|---:|---:|\n");
+    for (Samples s : results.values()) {
+      md.append("| ").append(s.name).append(" | ").append(ms(quantile(s.times, 0.5)))
+          .append(" | ").append(ms(quantile(s.times, 0.99))).append(" | ").append(ms(mean(s)))
+          .append(" | ").append(String.format(Locale.ROOT, "%.1f", quantile(s.rates, 0.5)))
+          .append(" |\n");
+    }
+    md.append("\n| ratio (same run) | mean round trip | messages/s |\n|---|---:|---:|\n");
+    for (String mode : List.of("one at a time", "4 in flight")) {
+      Samples ws = results.get("websocketd cat, " + mode);
+      for (Samples s : results.values()) {
+        if (s.name.startsWith("pipecgi") && s.name.endsWith(mode)) {
+          md.append("| ").append(s.name).append(" / websocketd | ")
+              .append(String.format(Locale.ROOT, "%.0f", mean(s) / mean(ws))).append(" | ")
+              .append(String.format(Locale.ROOT, "%.5f",
+                  quantile(s.rates, 0.5) / quantile(ws.rates, 0.5)))
+              .append(" |\n");
+        }
+      }
+    }
+    md.append("\n![round trips](browser.svg)\n");
+    return md.toString();
+  }
+
+  /** Two bar charts side by side: mean round trip and messages per second. */
+  private static String chart(Map<String, Samples> results) {
+    List<Samples> all = new ArrayList<>(results.values());
+    int rowHeight = 22;
+    int height = 40 + all.size() * rowHeight;
+    StringBuilder svg = new StringBuilder();
+    svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"960\" height=\"")
+        .append(height).append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
+    double maxTime = 0;
+    double maxRate = 0;
+    for (Samples s : all) {
+      maxTime = Math.max(maxTime, mean(s));
+      maxRate = Math.max(maxRate, quantile(s.rates, 0.5));
+    }
+    svg.append("<text x=\"330\" y=\"16\">mean round trip (ms)</text>\n");
+    svg.append("<text x=\"650\" y=\"16\">messages per second (log scale)</text>\n");
+    for (int i = 0; i < all.size(); i++) {
+      Samples s = all.get(i);
+      int y = 30 + i * rowHeight;
+      String color = s.name.startsWith("websocketd") ? "#5a9e4b" : "#3b6fb6";
+      double t = mean(s);
+      double rate = quantile(s.rates, 0.5);
+      int timeWidth = (int) Math.max(1, 220 * t / maxTime);
+      int rateWidth = (int) Math.max(1, 220 * Math.log10(1 + rate) / Math.log10(1 + maxRate));
+      svg.append("<text x=\"4\" y=\"").append(y + 13).append("\">").append(s.name)
+          .append("</text>\n");
+      svg.append(bar(330, y, timeWidth, color, ms(t)));
+      svg.append(bar(650, y, rateWidth, color,
+          String.format(Locale.ROOT, "%.1f", rate)));
+    }
+    return svg.append("</svg>\n").toString();
+  }
+
+  private static String bar(int x, int y, int width, String color, String label) {
+    return "<rect x=\"" + x + "\" y=\"" + y + "\" width=\"" + width + "\" height=\"16\" fill=\""
+        + color + "\"/><text x=\"" + (x + width + 4) + "\" y=\"" + (y + 13) + "\">" + label
+        + "</text>\n";
+  }
+
+  /** Little's law: the mean time a message spends in flight. */
+  private static double mean(Samples s) {
+    return 1000.0 * s.inFlight / quantile(s.rates, 0.5);
+  }
+
+  private static double quantile(List<Double> values, double q) {
+    List<Double> sorted = new ArrayList<>(values);
+    sorted.sort(null);
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.floor(q * sorted.size())));
+  }
+
+  private static String ms(double ms) {
+    return String.format(Locale.ROOT, ms < 10 ? "%.2f ms" : "%.1f ms", ms);
+  }
+
+  private static String cpu() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+      if (line.startsWith("model name")) {
+        return line.substring(line.indexOf(':') + 1).trim();
+      }
+    }
+    return "unknown CPU";
+  }
+
+  /** websocketd running cat on a free loopback port, stopped on close. */
+  private static final class WebSocketd implements AutoCloseable {
+    final int port;
+    private final Process process;
+
+    private WebSocketd(int port, Process process) {
+      this.port = port;
+      this.process = process;
+    }
+
+    static WebSocketd start() throws IOException, InterruptedException {
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      Process p = new ProcessBuilder("websocketd", "--address=127.0.0.1", "--port=" + port,
+          "cat").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      for (int i = 0; i < 100; i++) {
+        try {
+          new Socket("127.0.0.1", port).close();
+          return new WebSocketd(port, p);
+        } catch (IOException notYet) {
+          Thread.sleep(50);
+        }
+      }
+      p.destroyForcibly();
+      throw new IOException("websocketd did not start on port " + port);
+    }
+
+    @Override
+    public void close() {
+      process.destroy();
+    }
+  }
+}
