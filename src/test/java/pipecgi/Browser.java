@@ -1,8 +1,12 @@
 package pipecgi;
 
 import java.io.File;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -28,22 +32,27 @@ final class Browser implements AutoCloseable {
       + ".then(done, (e) => done({exception: String(e && e.stack || e)}));";
 
   final ChromeDriver driver;
+  /** The browser's HOME and TMPDIR: its profile, sockets and crash database, gone on close. */
+  private final Path home;
 
-  private Browser(ChromeDriver driver) {
+  private Browser(ChromeDriver driver, Path home) {
     this.driver = driver;
+    this.home = home;
   }
 
-  static Browser start() {
+  static Browser start() throws IOException {
     ChromeOptions options = new ChromeOptions();
     options.setBinary("/usr/bin/chromium");
     options.addArguments(FLAGS);
+    Path home = Files.createTempDirectory("pipecgi-browser-");
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File("/usr/bin/chromedriver"))
         .usingAnyFreePort()
+        .withEnvironment(Map.of("HOME", home.toString(), "TMPDIR", home.toString()))
         .build();
     ChromeDriver driver = new ChromeDriver(service, options);
     driver.manage().timeouts().scriptTimeout(Duration.ofMinutes(5));
-    return new Browser(driver);
+    return new Browser(driver, home);
   }
 
   void open(URI page) {
@@ -65,7 +74,17 @@ final class Browser implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    driver.quit();
+  public void close() throws IOException {
+    try {
+      driver.quit();
+    } finally {
+      List<Path> all;
+      try (var files = Files.walk(home)) {
+        all = files.sorted(Comparator.reverseOrder()).toList();
+      }
+      for (Path p : all) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 }

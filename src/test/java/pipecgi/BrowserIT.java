@@ -181,7 +181,7 @@ class BrowserIT {
   }
 
   @Test
-  void twoPagesChatThroughListenAndEachHearsEveryLineOnce() {
+  void twoPagesChatThroughListenAndEachHearsEveryLineOnce() throws IOException {
     try (Browser other = Browser.start()) {
       other.open(web.page("blank.html"));
       Map<String, Object> args = Map.of("endpoint", "/pipecgi/chat.cgi");
