@@ -6,7 +6,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -78,13 +77,7 @@ final class Browser implements AutoCloseable {
     try {
       driver.quit();
     } finally {
-      List<Path> all;
-      try (var files = Files.walk(home)) {
-        all = files.sorted(Comparator.reverseOrder()).toList();
-      }
-      for (Path p : all) {
-        Files.deleteIfExists(p);
-      }
+      Launch.deleteTree(home);
     }
   }
 }

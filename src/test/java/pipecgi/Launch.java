@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,6 +33,17 @@ final class Launch {
     // No start-up archive is made or used unless a test asks for one: a maker left running in
     // the background would outlive the test that started it.
     env.put(StartupArchive.DIR_VARIABLE, StartupArchive.OFF);
+  }
+
+  /** Deletes a temporary directory and everything in it. */
+  static void deleteTree(Path dir) throws IOException {
+    List<Path> all;
+    try (var files = Files.walk(dir)) {
+      all = files.sorted(Comparator.reverseOrder()).toList();
+    }
+    for (Path p : all) {
+      Files.deleteIfExists(p);
+    }
   }
 
   static Launch of(String... command) {

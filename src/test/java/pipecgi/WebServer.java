@@ -10,8 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -66,7 +64,11 @@ final class WebServer implements AutoCloseable {
     assertEquals(0, archive.exit, archive.outText() + archive.err);
     Runtime.getRuntime().addShutdownHook(server.stopAtExit);
     Launch.Result r = server.serve("start");
-    assertEquals(0, r.exit, () -> r.outText() + r.err + server.errorLog());
+    if (r.exit != 0) {
+      String why = r.outText() + r.err + server.errorLog();
+      server.close();
+      throw new AssertionError(name + " did not start: " + why);
+    }
     return server;
   }
 
@@ -121,13 +123,7 @@ final class WebServer implements AutoCloseable {
   public void close() throws IOException {
     stop();
     Runtime.getRuntime().removeShutdownHook(stopAtExit);
-    List<Path> all = new ArrayList<>();
-    try (var files = Files.walk(home)) {
-      files.sorted(Comparator.reverseOrder()).forEach(all::add);
-    }
-    for (Path p : all) {
-      Files.deleteIfExists(p);
-    }
+    Launch.deleteTree(home);
   }
 
   private static void copyFiles(Path from, String glob, Path to) throws IOException {
