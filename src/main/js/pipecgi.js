@@ -196,7 +196,7 @@ export class PipeConnection extends EventTarget {
     this.#pump();
   }
 
-  /** A response as a result: {data} for a success, {status, statusText} for an error status. */
+  /** A response as a result: with its data for a success, its status alone for an error. */
   async #read(response, signal) {
     if (!response.ok) {
       await response.body?.cancel();
@@ -214,7 +214,7 @@ export class PipeConnection extends EventTarget {
     if (signal.aborted) {
       throw new DOMException("aborted", "AbortError");
     }
-    return { data, cursor: response.headers.get(CURSOR_HEADER), status: response.status };
+    return { data, cursor: response.headers.get(CURSOR_HEADER), status: response.status, statusText: response.statusText };
   }
 
   /** Hands out the results at the head of the queue, so that messages arrive in send order. */

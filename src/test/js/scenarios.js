@@ -184,6 +184,20 @@ export async function endOfConversation() {
   return { events: log.events, messages: log.messages.length, errors: log.errors, close: log.close, readyState: conn.readyState };
 }
 
+/** listen at an endpoint that is not a listening one: the handshake fails, as a WebSocket's would. */
+export async function listenWithoutCursor({ endpoint }) {
+  const conn = new PipeConnection(endpoint, { listen: true, errorPolicy: "continue" });
+  const log = record(conn);
+  let sendWhileConnecting = "no exception";
+  try {
+    conn.send("too early");
+  } catch (e) {
+    sendWhileConnecting = e.name;
+  }
+  await within(10000, log.closed, "close");
+  return { sendWhileConnecting, events: log.events, errors: log.errors, close: log.close };
+}
+
 /** A chat member: listens to the room and keeps what it hears, line by line. */
 export async function join({ endpoint, name }) {
   // One message in flight at a time: the room gets this member's lines in the order said.

@@ -181,6 +181,18 @@ class BrowserIT {
   }
 
   @Test
+  void listeningAtAnEndpointThatGivesNoCursorNeverOpens() {
+    Map<String, Object> r = browser.runForMap("listenWithoutCursor",
+        Map.of("endpoint", "/pipecgi/echo.cgi"));
+    assertEquals("InvalidStateError", r.get("sendWhileConnecting"));
+    assertEquals(List.of("error", "close"), r.get("events"));
+    String message = "listen: no Pipecgi-Cursor header in the answer";
+    assertEquals(List.of(Map.of("message", message, "sequence", 0L, "status", 200L,
+        "statusText", "OK")), r.get("errors"));
+    assertEquals(Map.of("code", 1006L, "reason", message, "wasClean", false), r.get("close"));
+  }
+
+  @Test
   void twoPagesChatThroughListenAndEachHearsEveryLineOnce() throws IOException {
     try (Browser other = Browser.start()) {
       other.open(web.page("blank.html"));
