@@ -174,26 +174,29 @@ export class PipeConnection extends EventTarget {
     const controller = new AbortController();
     message.abort = () => controller.abort();
     this.#inFlight++;
-    try {
-      const response = await fetch(this.#url, {
-        method: "POST",
-        body: message.body,
-        headers: { "Content-Type": message.type },
-        cache: "no-store",
-        signal: controller.signal,
-      });
-      message.result = await this.#read(response, controller.signal);
-    } catch (e) {
-      if (controller.signal.aborted) {
-        return;
-      }
-      message.result = { networkError: e };
-    } finally {
-      this.#inFlight--;
+    const result = await this.#request(this.#url, {
+      method: "POST",
+      body: message.body,
+      headers: { "Content-Type": message.type },
+    }, controller);
+    this.#inFlight--;
+    if (result === null) {
+      return;
     }
+    message.result = result;
     this.#bufferedAmount -= message.size;
     this.#deliver();
     this.#pump();
+  }
+
+  /** One request's result ({networkError} when no response came), or null when it was aborted. */
+  async #request(url, init, controller) {
+    try {
+      const response = await fetch(url, { ...init, cache: "no-store", signal: controller.signal });
+      return await this.#read(response, controller.signal);
+    } catch (e) {
+      return controller.signal.aborted ? null : { networkError: e };
+    }
   }
 
   /** A response as a result: with its data for a success, its status alone for an error. */
@@ -219,25 +222,17 @@ export class PipeConnection extends EventTarget {
 
   /** Hands out the results at the head of the queue, so that messages arrive in send order. */
   #deliver() {
-    while (this.#pending.length > 0 && this.#pending[0].result !== null) {
-      if (this.#readyState === CLOSED) {
-        return;
-      }
+    while (this.#readyState !== CLOSED && this.#pending[0]?.result) {
       const message = this.#pending.shift();
       const r = message.result;
+      const which = "message " + message.sequence + ": ";
       if (r.networkError) {
-        this.#fail(message.sequence, message.data, 0, "", "message " + message.sequence + ": network error: " + r.networkError.message);
-        return;
+        this.#fail(message.sequence, message.data, 0, "", which + "network error: " + r.networkError.message);
+      } else if (r.status >= 300) {
+        this.#fail(message.sequence, message.data, r.status, r.statusText, which + r.status + " " + r.statusText);
+      } else {
+        this.dispatchEvent(new MessageEvent("message", { data: r.data, origin: this.#origin }));
       }
-      if (r.status >= 300) {
-        this.#fail(message.sequence, message.data, r.status, r.statusText,
-            "message " + message.sequence + ": " + r.status + " " + r.statusText);
-        if (this.#readyState === CLOSED) {
-          return;
-        }
-        continue;
-      }
-      this.dispatchEvent(new MessageEvent("message", { data: r.data, origin: this.#origin }));
     }
     this.#closeWhenDone();
   }
@@ -294,20 +289,8 @@ export class PipeConnection extends EventTarget {
     while (this.#readyState === CONNECTING || this.#readyState === OPEN) {
       const controller = new AbortController();
       this.#listening = controller;
-      let result;
-      try {
-        const response = await fetch(withCursor(this.#listenUrl, this.#cursor), {
-          cache: "no-store",
-          signal: controller.signal,
-        });
-        result = await this.#read(response, controller.signal);
-      } catch (e) {
-        if (controller.signal.aborted) {
-          return;
-        }
-        result = { networkError: e };
-      }
-      if (this.#readyState === CLOSING || this.#readyState === CLOSED) {
+      const result = await this.#request(withCursor(this.#listenUrl, this.#cursor), {}, controller);
+      if (result === null || this.#readyState === CLOSING || this.#readyState === CLOSED) {
         return;
       }
       if (!(await this.#heard(result))) {

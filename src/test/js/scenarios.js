@@ -26,6 +26,13 @@ function opened(conn) {
   });
 }
 
+/** Records a new connection (a PipeConnection or a WebSocket) and waits for it to open. */
+async function recordOpen(conn, ms = 5000) {
+  const log = record(conn);
+  await within(ms, opened(conn), "open");
+  return log;
+}
+
 function within(ms, promise, what) {
   return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error("timed out: " + what)), ms))]);
 }
@@ -43,8 +50,7 @@ const SIZES = [0, 1, 10, 100, 1000, 10000, 100000, 256 * 1024];
 /** count messages of mixed sizes; every answer must equal what was sent, in send order. */
 export async function ordered({ endpoint, count, maxInFlight, jitter }) {
   const conn = new PipeConnection(endpoint, { maxInFlight });
-  const log = record(conn);
-  await within(5000, opened(conn), "open");
+  const log = await recordOpen(conn);
   const sent = [];
   let maxBuffered = 0;
   const started = performance.now();
@@ -95,8 +101,7 @@ export async function binary({ endpoint }) {
   for (const binaryType of ["arraybuffer", "blob"]) {
     const conn = new PipeConnection(endpoint);
     conn.binaryType = binaryType;
-    const log = record(conn);
-    await within(5000, opened(conn), "open");
+    const log = await recordOpen(conn);
     for (const [, data] of inputs) {
       conn.send(data);
     }
@@ -134,8 +139,7 @@ function equal(a, b) {
 /** Sends the given messages under a policy and reports what the page saw, in order. */
 export async function failures({ endpoint, messages, errorPolicy }) {
   const conn = new PipeConnection(endpoint, { errorPolicy, maxInFlight: 4 });
-  const log = record(conn);
-  await within(5000, opened(conn), "open");
+  const log = await recordOpen(conn);
   for (const m of messages) {
     conn.send(m);
   }
@@ -149,8 +153,7 @@ export async function failures({ endpoint, messages, errorPolicy }) {
 /** close() with messages in flight: they all arrive, sending is refused, then a clean close. */
 export async function closeInFlight({ endpoint, count }) {
   const conn = new PipeConnection(endpoint, { maxInFlight: 4 });
-  const log = record(conn);
-  await within(5000, opened(conn), "open");
+  const log = await recordOpen(conn);
   for (let i = 0; i < count; i++) {
     conn.send("message " + i);
   }
@@ -169,8 +172,7 @@ export async function closeInFlight({ endpoint, count }) {
 /** Starts a conversation that the server will not finish; BrowserIT stops the server meanwhile. */
 export async function startConversation({ endpoint, count }) {
   const conn = new PipeConnection(endpoint, { maxInFlight: 2 });
-  const log = record(conn);
-  await within(5000, opened(conn), "open");
+  const log = await recordOpen(conn);
   for (let i = 0; i < count; i++) {
     conn.send("message " + i);
   }
@@ -239,8 +241,7 @@ export async function heard({ expected }) {
 export async function roundTrips({ endpoint, webSocket, count, inFlight, size }) {
   const payload = "x".repeat(size);
   const conn = webSocket ? new WebSocket(endpoint) : new PipeConnection(endpoint, { maxInFlight: inFlight });
-  const log = record(conn);
-  await within(10000, opened(conn), "open");
+  const log = await recordOpen(conn, 10000);
   const times = [];
   const starts = [];
   let next = 0;
