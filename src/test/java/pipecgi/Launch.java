@@ -131,7 +131,7 @@ final class Launch {
       // The program did not read all of its input, which some tests expect.
     }
     try {
-      assertTrue(p.waitFor(30, TimeUnit.SECONDS), "finished within 30 s: " + command);
+      assertTrue(p.waitFor(Await.HANG.toSeconds(), TimeUnit.SECONDS), "finished: " + command);
       return new Result(p.exitValue(), out.get(), new String(err.get(), StandardCharsets.UTF_8));
     } catch (Exception e) {
       p.destroyForcibly();
@@ -139,14 +139,23 @@ final class Launch {
     }
   }
 
+  /**
+   * Reads {@code in} to its end on a thread of its own. Not the common pool: on 2 cores it has one
+   * thread, so the reads of concurrent launches would wait for each other, and a program that
+   * fills one pipe while its other one is not read would hang.
+   */
   private static CompletableFuture<byte[]> readAll(InputStream in) {
-    return CompletableFuture.supplyAsync(() -> {
+    CompletableFuture<byte[]> all = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
       try (in) {
-        return in.readAllBytes();
+        all.complete(in.readAllBytes());
       } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        all.completeExceptionally(e);
       }
-    });
+    }, "launch-reader");
+    reader.setDaemon(true);
+    reader.start();
+    return all;
   }
 
   static final class Result {

@@ -184,7 +184,7 @@ class LauncherIT {
     assertEquals('S', p.getInputStream().read());
     p.getInputStream().close(); // mid-response
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertTrue(p.waitFor(Await.HANG.toSeconds(), TimeUnit.SECONDS));
     assertEquals(1, p.exitValue());
     assertEquals("pipecgi[svc]: cannot send the response (the client has probably gone): Broken"
         + " pipe\n", err);
@@ -264,14 +264,10 @@ class LauncherIT {
     Path archive = archive(java);
     FileTime jarTime = Files.getLastModifiedTime(dir.resolve("pipecgi.jar"));
     String home = java.getParent().getParent().toString();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!(Files.exists(key) && Files.readString(key).startsWith("java " + home + " ")
-        && Files.exists(archive) && Files.getLastModifiedTime(archive).equals(jarTime)
-        && Files.notExists(dir.resolve(StartupArchive.LOCK)))) {
-      assertTrue(System.nanoTime() < deadline, "an archive with the jar's time was made in 60 s: "
-          + list());
-      Thread.sleep(50);
-    }
+    Await.until("an archive with the jar's time is made, and its lock gone",
+        () -> Files.exists(key) && Files.readString(key).startsWith("java " + home + " ")
+            && Files.exists(archive) && Files.getLastModifiedTime(archive).equals(jarTime)
+            && Files.notExists(dir.resolve(StartupArchive.LOCK)));
     assertEquals(Stream.of(StartupArchive.KEY, "pipecgi.jar", archive.getFileName().toString(),
         "svc.cgi", "svc.conf").sorted().toList(), list(), "nothing else is left");
   }
@@ -365,7 +361,9 @@ class LauncherIT {
     Launch.Result r = post(installed("jar", "conf").env(StartupArchive.DIR_VARIABLE, "/proc/1"));
     assertEquals("ping\n", r.cgi().assertFramed().bodyText());
     assertEquals("", r.err);
-    Thread.sleep(3000); // a maker would fail to take its lock in /proc at once
+    // A maker, if the request started one, did so before it exited; it fails to take its lock.
+    Await.until("no archive maker runs for this jar",
+        () -> Processes.withArgument(dir.resolve("pipecgi.jar").toString()).isEmpty());
     assertEquals(List.of("pipecgi.jar", "svc.cgi", "svc.conf"), list());
   }
 
@@ -384,7 +382,7 @@ class LauncherIT {
     for (Process p : requests) {
       byte[] out = p.getInputStream().readAllBytes();
       String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+      assertTrue(p.waitFor(Await.HANG.toSeconds(), TimeUnit.SECONDS));
       assertEquals("ping\n", new Cgi.Result(p.exitValue(), out, err).assertFramed().bodyText());
       assertEquals("", err);
     }

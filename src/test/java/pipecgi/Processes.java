@@ -1,6 +1,5 @@
 package pipecgi;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -9,10 +8,15 @@ import java.util.stream.Collectors;
 final class Processes {
   private Processes() {}
 
-  /** A sleep duration no other process on the machine uses, such as "900.4f1c2a". */
+  /** A sleep duration no other process on the machine uses, such as "900.4711042". */
   static String uniqueSleep() {
+    return uniqueSleep(900);
+  }
+
+  /** {@code seconds} and a fraction no other process on the machine uses, such as "3.4711042". */
+  static String uniqueSleep(int seconds) {
     long n = UUID.randomUUID().getMostSignificantBits() & 0xffffff;
-    return "900." + n;
+    return seconds + "." + n;
   }
 
   static List<ProcessHandle> withArgument(String marker) {
@@ -21,11 +25,14 @@ final class Processes {
         .collect(Collectors.toList());
   }
 
-  /** Waits until no live process has {@code marker} as an argument; returns those still there. */
-  static List<ProcessHandle> awaitGone(String marker, Duration within) throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
+  /**
+   * Waits until no live process has {@code marker} as an argument, for up to {@link Await#HANG};
+   * returns those still there.
+   */
+  static List<ProcessHandle> awaitGone(String marker) throws InterruptedException {
+    long deadline = System.nanoTime() + Await.HANG.toNanos();
     List<ProcessHandle> left = withArgument(marker);
-    while (!left.isEmpty() && System.nanoTime() < deadline) {
+    while (!left.isEmpty() && System.nanoTime() - deadline < 0) {
       Thread.sleep(50);
       left = withArgument(marker);
     }

@@ -2,174 +2,51 @@ package pipecgi;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * pipecgi behind the real servers, through real sockets: Apache prefork + mod_cgi and event +
- * mod_cgid, each with and without {@code SetEnv ap_trust_cgilike_cl 1}, and lighttpd. Where a
- * server's behaviour is a fact to record rather than a guarantee, it goes into the report
- * (target/servers-report.md), from which README's table is drawn.
+ * pipecgi behind the real servers as a user should set them up, through real sockets: Apache
+ * prefork + mod_cgi and event + mod_cgid with {@code SetEnv ap_trust_cgilike_cl 1}, and lighttpd.
+ * Besides {@link ServerTests}: error statuses, large and chunked bodies, clients that leave,
+ * what is never served, query strings, and load.
  */
 @ParameterizedClass(name = "{0}")
-@ValueSource(strings = {
-    "apache-event", "apache-prefork", "lighttpd", "apache-event-untrusted",
-    "apache-prefork-untrusted"})
+@ValueSource(strings = {"apache-event", "apache-prefork", "lighttpd"})
 @Timeout(300)
-class ServersIT {
-  private static final String HANG_MARKER = Processes.uniqueSleep();
-  private static WebServer web;
-
-  @Parameter String server;
+class ServersIT extends ServerTests {
+  ServersIT(String server) {
+    super(server);
+  }
 
   @BeforeParameterizedClassInvocation
   static void start(String server) throws Exception {
-    Map<String, String> endpoints = new LinkedHashMap<>();
-    endpoints.put("echo", "command = /bin/cat\nmax-request-bytes = 32M\n");
-    endpoints.put("small", "command = /bin/cat\nmax-request-bytes = 1K\n");
-    endpoints.put("fail", "command = /bin/sh -c 'exit 3'\n");
-    endpoints.put("slow", "command = /bin/sleep 30\ntimeout = 1\n");
-    endpoints.put("hang", "command = /bin/sh -c 'sleep " + HANG_MARKER + " & sleep " + HANG_MARKER
-        + "; wait'\ntimeout = 5\n");
-    web = WebServer.start(server, endpoints);
+    startServer(server);
   }
 
   @AfterParameterizedClassInvocation
   static void stop() throws Exception {
-    web.close();
-    ServersReport.write();
+    stopServer();
   }
 
-
-  /** Every request is over once its answer is read: no pipecgi may outlive it for long. */
-  @AfterEach
-  void noPipecgiIsLeftRunning() throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!web.pipecgiProcesses().isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertEquals(List.of(), web.pipecgiProcesses());
-  }
-
-  private boolean trusted() {
-    return !server.endsWith("-untrusted");
-  }
-
-  private void record(String observation, Object value) {
-    ServersReport.record(server, observation, value);
-  }
-
-  private static byte[] body(int size, long seed) {
-    byte[] b = new byte[size];
-    new Random(seed).nextBytes(b);
-    return b;
-  }
-
-  private HttpConnection connect() throws Exception {
-    return new HttpConnection(web.uri(""), 60_000);
-  }
-
-  private static HttpConnection.Reply exchange(HttpConnection c, String method, URI uri,
-      String version, byte[] body) throws Exception {
-    c.send(HttpConnection.request(method, uri, version, body, false));
-    return c.read(method);
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"HTTP/1.1", "HTTP/1.0"})
-  void fiftySequentialRequestsOnOneKeepAliveConnection(String version) throws Exception {
-    int connections = 1;
-    Map<HttpConnection.Framing, Integer> framings = new LinkedHashMap<>();
-    HttpConnection c = connect();
-    try {
-      for (int i = 0; i < 50; i++) {
-        byte[] sent = body(i * 97, i);
-        HttpConnection.Reply r = exchange(c, "POST", web.uri("echo.cgi"), version, sent);
-        assertEquals(200, r.status);
-        assertArrayEquals(sent, r.body, "request " + i);
-        framings.merge(r.framing, 1, Integer::sum);
-        if (r.closes() && i < 49) {
-          c.close();
-          c = connect();
-          connections++;
-        }
-      }
-    } finally {
-      c.close();
-    }
-    record(version + " keep-alive: connections for 50 requests", connections);
-    record(version + " framing of pipecgi's responses", framings.size() == 1
-        && framings.containsKey(HttpConnection.Framing.LENGTH) ? "its Content-Length"
-        : framings.toString().replace("CHUNKED", "chunked").replace("LENGTH", "length")
-            .replace("CLOSE", "closed"));
-    if (trusted()) {
-      assertEquals(1, connections);
-      assertEquals(Map.of(HttpConnection.Framing.LENGTH, 50), framings);
-    } else if (version.equals("HTTP/1.1")) {
-      assertEquals(1, connections, "chunked, but kept open");
-    }
-  }
-
-  /** The request of pipelined request {@code i}: GET, HEAD and POSTs of 0 B to 1 MB. */
-  private static final int[] SIZES = {0, 1, 1000, 65_536, 1_000_000, 200, 10_000};
-
-  private static String method(int i) {
-    return i % 4 == 0 ? "GET" : i % 4 == 1 ? "HEAD" : "POST";
-  }
-
-  @Test
-  void hundredPipelinedRequestsAreAnsweredInOrder() throws Exception {
-    int n = 100;
-    List<byte[]> bodies = new ArrayList<>();
-    java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
-    for (int i = 0; i < n; i++) {
-      byte[] b = method(i).equals("POST") ? body(SIZES[i % SIZES.length], i) : new byte[0];
-      bodies.add(b);
-      burst.writeBytes(HttpConnection.request(method(i), web.uri("echo.cgi?n=" + i), "HTTP/1.1",
-          method(i).equals("POST") ? b : null, false));
-    }
-    long start = System.nanoTime();
-    try (HttpConnection c = connect()) {
-      // Written by another thread: the server stops reading while its answers are not read.
-      CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-        try {
-          c.send(burst.toByteArray());
-        } catch (Exception e) {
-          throw new RuntimeException(e);
-        }
-      });
-      for (int i = 0; i < n; i++) {
-        HttpConnection.Reply r = c.read(method(i));
-        assertEquals(200, r.status, "request " + i);
-        assertArrayEquals(method(i).equals("HEAD") ? new byte[0] : bodies.get(i), r.body,
-            "request " + i + " (" + method(i) + ")");
-        assertFalse(r.closes(), "request " + i);
-      }
-      writer.get();
-      HttpConnection.Reply after = exchange(c, "POST", web.uri("echo.cgi"), "HTTP/1.1",
-          body(10, 7));
-      assertArrayEquals(body(10, 7), after.body, "the connection is still open");
-    }
-    record("100 pipelined requests answered in order", "yes, "
-        + Duration.ofNanos(System.nanoTime() - start).toMillis() / 100 + " ms each");
+  @Override
+  boolean trusted() {
+    return true;
   }
 
   @Test
@@ -228,21 +105,16 @@ class ServersIT {
 
   @Test
   void aClientThatGoesAwayLeavesNoProcessBehind() throws Exception {
-    long gone;
     try (HttpConnection c = connect()) {
       c.send(HttpConnection.request("GET", web.uri("hang.cgi"), "HTTP/1.1", null, false));
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (Processes.withArgument(HANG_MARKER).size() < 2) {
-        assertTrue(System.nanoTime() < deadline, "the service started");
-        Thread.sleep(20);
-      }
+      Await.until("the service and its child run",
+          () -> Processes.withArgument(HANG_MARKER).size() == 2);
     }
-    long closed = System.nanoTime();
-    assertEquals(List.of(), Processes.awaitGone(HANG_MARKER, Duration.ofSeconds(15)));
-    gone = Duration.ofNanos(System.nanoTime() - closed).toMillis();
-    // pipecgi's own timeout (5 s) is the upper bound; a server that notices sooner stops it sooner.
-    record("client gone while the service runs: stopped by", gone < 4000
-        ? "the server, after " + gone + " ms" : "pipecgi's timeout (5 s)");
+    assertEquals(List.of(), Processes.awaitGone(HANG_MARKER));
+    // pipecgi logs its timeout; a server that noticed the client leave would have stopped it first.
+    boolean timedOut = web.errorLog().contains("pipecgi[hang]: 504 Gateway Timeout");
+    record("client gone while the service runs: stopped by", timedOut
+        ? "pipecgi's timeout" : "the server");
   }
 
   /** Apache streams the body to the CGI program; lighttpd reads all of it before starting one. */
@@ -250,24 +122,22 @@ class ServersIT {
   void aClientThatGoesAwayMidBodyLeavesNoProcessBehind() throws Exception {
     byte[] request = HttpConnection.request("POST", web.uri("echo.cgi"), "HTTP/1.1",
         body(1_000_000, 9), false);
+    // lighttpd reads the whole body before it starts a CGI program (server-facts), so there
+    // pipecgi is not waited for: what the test saw is recorded, not asserted.
+    boolean buffers = server.equals("lighttpd");
     boolean started;
     try (HttpConnection c = connect()) {
       c.send(java.util.Arrays.copyOf(request, request.length / 2));
-      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-      while (web.pipecgiProcesses().isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(10);
+      if (!buffers) {
+        Await.until("pipecgi starts with half the body sent",
+            () -> !web.pipecgiProcesses().isEmpty());
       }
       started = !web.pipecgiProcesses().isEmpty();
     }
-    assertEquals(!server.equals("lighttpd"), started, "pipecgi started before the body was all in");
     long closed = System.nanoTime();
-    long deadline = closed + Duration.ofSeconds(10).toNanos();
-    while (!web.pipecgiProcesses().isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertEquals(List.of(), web.pipecgiProcesses());
-    record("client gone mid-body", started ? "pipecgi gone after "
-        + Duration.ofNanos(System.nanoTime() - closed).toMillis() + " ms"
+    Await.until("no pipecgi runs", () -> web.pipecgiProcesses().isEmpty());
+    long goneMillis = Duration.ofNanos(System.nanoTime() - closed).toMillis();
+    record("client gone mid-body", started ? "pipecgi gone after " + goneMillis + " ms"
         : "pipecgi never started (the server reads the whole body first)");
   }
 
@@ -294,23 +164,59 @@ class ServersIT {
     }
   }
 
+  /**
+   * Many clients at once, each on a keep-alive connection: no failure, every body exact. 400
+   * requests prove what 2,000 did: every request is a JVM start.
+   */
   @Test
-  void selfTestSaysWhatTheServerDoes() throws Exception {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    int exit = new Main(Map.of(), new java.io.ByteArrayInputStream(new byte[0]), out,
-        new java.io.ByteArrayOutputStream()).run(new String[] {"--self-test",
-            web.uri("echo.cgi").toString()});
-    String report = out.toString(java.nio.charset.StandardCharsets.UTF_8);
-    if (trusted()) {
-      assertEquals(0, exit, report);
-      assertTrue(report.contains("\nresult: ok: a persistent, pipelined channel"), report);
-    } else {
-      assertEquals(1, exit, report);
-      assertTrue(report.contains("FAIL  HTTP/1.1: the server did not keep pipecgi's Content-Length"
-          + " (it sent chunks)"), report);
-      assertTrue(report.contains("Add 'SetEnv ap_trust_cgilike_cl 1'"), report);
+  void fourHundredKeepAliveRequestsAtConcurrency16() throws Exception {
+    int requests = 400;
+    int clients = 16;
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger connections = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    long start = System.nanoTime();
+    List<String> failures = new ArrayList<>();
+    try {
+      List<Future<List<String>>> running = new ArrayList<>();
+      for (int t = 0; t < clients; t++) {
+        running.add(pool.submit(() -> client(next, requests, connections)));
+      }
+      for (Future<List<String>> f : running) {
+        failures.addAll(f.get());
+      }
+    } finally {
+      pool.shutdownNow();
     }
-    record("--self-test", exit == 0 ? "ok" : report.lines()
-        .filter(l -> l.startsWith("FAIL")).count() + " problems, with the SetEnv fix");
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertEquals(List.of(), failures);
+    record("400 keep-alive POSTs at concurrency 16", String.format(
+        "0 failures, %.1f req/s, %d connections", requests / seconds, connections.get()));
+  }
+
+  /** One client: requests on a keep-alive connection, a new one only when the server closes. */
+  private List<String> client(AtomicInteger next, int requests, AtomicInteger connections)
+      throws Exception {
+    List<String> failures = new ArrayList<>();
+    HttpConnection c = connect();
+    connections.incrementAndGet();
+    try {
+      for (int i; (i = next.getAndIncrement()) < requests; ) {
+        byte[] sent = body((i * 7919) % 8192, i);
+        HttpConnection.Reply r = exchange(c, "POST", web.uri("echo.cgi"), "HTTP/1.1", sent);
+        if (r.status != 200 || r.framing != HttpConnection.Framing.LENGTH
+            || !Arrays.equals(sent, r.body)) {
+          failures.add("request " + i + ": " + r.status + " " + r.framing);
+        }
+        if (r.closes()) {
+          c.close();
+          c = connect();
+          connections.incrementAndGet();
+        }
+      }
+    } finally {
+      c.close();
+    }
+    return failures;
   }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -61,7 +60,7 @@ class ServiceFaultsTest {
         "sh -c 'sleep " + marker + " & while :; do echo x; sleep 0.1; done'");
     assertEquals(504, r.status);
     assertEquals("504 Gateway Timeout\n", r.bodyText(), "no partial body");
-    assertEquals(List.of(), Processes.awaitGone(marker, Duration.ofSeconds(3)));
+    assertEquals(List.of(), Processes.awaitGone(marker));
   }
 
   @ParameterizedTest(name = "[{index}] {0} output")

@@ -9,7 +9,6 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -148,14 +147,13 @@ class ServiceProcessTest {
   @ParameterizedTest(name = "[{index}] {0}")
   @ValueSource(strings = {"head -c 100000 /dev/zero", "yes"})
   void outputOverTheLimitIs502WithoutAPartialBody(String command) {
-    long start = System.nanoTime();
+    // Stopped at the limit, not by the timeout: that would be a 504.
     Cgi.Result r =
         Cgi.run(Cgi.env("GET"), new byte[0], "--command", command,
-            "--max-response-bytes", "1000", "--timeout", "20").assertFramed();
+            "--max-response-bytes", "1000", "--timeout", "60").assertFramed();
     assertEquals(502, r.status);
     assertEquals("502 Bad Gateway\n", r.bodyText());
     assertTrue(r.log.contains("wrote more than max-response-bytes (1000)"), r.log);
-    assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 10, "stopped, not timed out");
   }
 
   @Test
@@ -173,15 +171,13 @@ class ServiceProcessTest {
   @Test
   void timeoutIs504AndStopsTheServiceAndItsChildren() throws Exception {
     String marker = Processes.uniqueSleep();
-    long start = System.nanoTime();
     Cgi.Result r =
         Cgi.run(Cgi.env("GET"), new byte[0], "--timeout", "1", "--command",
             "sh -c 'sleep " + marker + " & sh -c \"sleep " + marker + "\" & sleep " + marker + "'")
             .assertFramed();
     assertEquals(504, r.status);
     assertTrue(r.log.contains("504 Gateway Timeout: the service did not finish within the timeout (1 s)"), r.log);
-    assertEquals(List.of(), Processes.awaitGone(marker, Duration.ofSeconds(3)), "no process left behind");
-    assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 5000);
+    assertEquals(List.of(), Processes.awaitGone(marker), "no process left behind");
   }
 
   /** An orphan (its parent, a subshell, exits at once) is no descendant, but still in the session. */
@@ -193,7 +189,7 @@ class ServiceProcessTest {
             "sh -c '(sleep " + marker + " &); (trap \"\" TERM; sleep " + marker + ") & sleep "
                 + marker + "'").assertFramed();
     assertEquals(504, r.status);
-    assertEquals(List.of(), Processes.awaitGone(marker, Duration.ofSeconds(3)), "no orphan left");
+    assertEquals(List.of(), Processes.awaitGone(marker), "no orphan left");
   }
 
   @Test
@@ -212,7 +208,7 @@ class ServiceProcessTest {
         Cgi.run(Cgi.env("GET"), new byte[0], "--timeout", "0.5", "--command",
             "sh -c 'trap \"\" TERM; sleep " + marker + " & sleep " + marker + "; sleep " + marker + "'");
     assertEquals(504, r.status);
-    assertEquals(List.of(), Processes.awaitGone(marker, Duration.ofSeconds(3)));
+    assertEquals(List.of(), Processes.awaitGone(marker));
   }
 
   /**
@@ -227,17 +223,16 @@ class ServiceProcessTest {
   void aBackgroundChildHoldingStdoutDoesNotHoldTheResponseAndIsStopped(
       String child, String beforeExit) throws Exception {
     String marker = Processes.uniqueSleep();
-    long start = System.nanoTime();
+    // Held until the child ends, the request would time out: a 504, not a 200.
     Cgi.Result r =
-        Cgi.run(Cgi.env("GET"), new byte[0], "--timeout", "10", "--command",
+        Cgi.run(Cgi.env("GET"), new byte[0], "--timeout", "60", "--command",
             "sh -c \"" + child.replace("%M", marker) + " echo started; echo note >&2" + beforeExit
                 + "\"").assertFramed();
     assertEquals(200, r.status);
     assertEquals("started\n", r.bodyText());
     assertEquals(List.of("pipecgi[sh]: stderr: note", "pipecgi[sh]: the service left processes"
         + " running after it exited; they were stopped"), r.logLines());
-    assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 3000, "answered at exit");
-    assertEquals(List.of(), Processes.awaitGone(marker, Duration.ofSeconds(3)), "nothing left");
+    assertEquals(List.of(), Processes.awaitGone(marker), "nothing left");
   }
 
   @Test

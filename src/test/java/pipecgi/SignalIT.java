@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -17,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * to the CGI program: the launcher's JVM must take the service's whole process tree and its
  * temporary files with it.
  */
-@Timeout(60)
+@Timeout(300)
 class SignalIT {
   @TempDir Path dir;
 
@@ -39,11 +38,12 @@ class SignalIT {
     p.getOutputStream().flush();
 
     // The body is in a temporary file, already unlinked (see Spool), open only in pipecgi.
-    awaitTrue(() -> Processes.withArgument(marker).size() == 3 && spoolsOpen(p, tmp) == 1);
+    Await.until("the service and its children started, the body spooled",
+        () -> Processes.withArgument(marker).size() == 3 && spoolsOpen(p, tmp) == 1);
     p.destroy(); // SIGTERM, as Apache sends it
 
-    assertTrue(p.waitFor(10, TimeUnit.SECONDS), "pipecgi exited");
-    assertEquals(List.of(), Processes.awaitGone(marker, Duration.ofSeconds(5)));
+    assertTrue(p.waitFor(Await.HANG.toSeconds(), TimeUnit.SECONDS), "pipecgi exited");
+    assertEquals(List.of(), Processes.awaitGone(marker));
     assertEquals(List.of(), listing(tmp));
   }
 
@@ -62,18 +62,6 @@ class SignalIT {
   private static List<Path> listing(Path d) throws Exception {
     try (var files = Files.list(d)) {
       return files.toList();
-    }
-  }
-
-  private interface Condition {
-    boolean holds() throws Exception;
-  }
-
-  private static void awaitTrue(Condition c) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!c.holds()) {
-      assertTrue(System.nanoTime() < deadline, "the service started within 20 s");
-      Thread.sleep(20);
     }
   }
 }
