@@ -1,5 +1,6 @@
 package pipecgi;
 
+import java.io.File;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -8,28 +9,36 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import pipecgi.cgi.CgiFrontEnd;
+import pipecgi.cgi.StartupArchive;
+import pipecgi.core.CommandLine;
+import pipecgi.core.ConfigCheck;
+import pipecgi.core.EndpointConfig;
+import pipecgi.core.EndpointDirectory;
+import pipecgi.core.ExitStatus;
+import pipecgi.core.GatewayConfig;
+import pipecgi.core.Jar;
+import pipecgi.core.OptionKey;
+import pipecgi.core.Privileges;
+import pipecgi.core.UsageException;
+import pipecgi.http.HttpGateway;
+import pipecgi.selftest.SelfTest;
 
 /**
- * pipecgi's entry point: turns the command line and the CGI environment into one response.
- * {@link #run} takes its streams and environment as arguments, so the whole program can be
- * tested in-process.
+ * pipecgi's entry point: reads the command line and hands the work to the front end or the tool
+ * it names. With no arguments, which is how the launcher starts it, it answers the CGI request in
+ * its environment. {@link #run} takes its streams and environment as arguments, so the whole
+ * program can be tested in-process.
  */
 public final class Main {
-  /** A response was written, whatever its HTTP status; or --help, --version, a passing --check. */
-  static final int OK = 0;
-  /** --check found a problem, or the response could not be written. */
-  static final int FAILED = 1;
-  /** The configuration is bad; a 500 response was written. */
-  static final int BAD_CONFIGURATION = 2;
-
   private final Map<String, String> env;
   private final InputStream in;
   private final OutputStream out;
   private final OutputStream err;
-  private volatile Endpoint endpoint;
 
-  Main(Map<String, String> env, InputStream in, OutputStream out, OutputStream err) {
+  public Main(Map<String, String> env, InputStream in, OutputStream out, OutputStream err) {
     this.env = env;
     this.in = in;
     this.out = out;
@@ -37,11 +46,7 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    // The JDK's process machinery takes a third of a request to initialise (its reaper thread
-    // pool and lambdas): on a second core that happens while we read the options and the body.
-    Thread warmUp = new Thread(new WarmUpProcessHandling(), "pipecgi-warm-up");
-    warmUp.setDaemon(true);
-    warmUp.start();
+    CgiFrontEnd.warmUp();
     // Unbuffered streams of our own: System.out's buffering and encoding have no place here.
     Main main =
         new Main(
@@ -49,50 +54,141 @@ public final class Main {
             new FileInputStream(FileDescriptor.in),
             new FileOutputStream(FileDescriptor.out),
             new FileOutputStream(FileDescriptor.err));
-    Runtime.getRuntime().addShutdownHook(new AbortOnSignal(main));
-    int status = main.run(args);
+    int status = main.run(args, true);
     // halt, not exit: the response is out, and every millisecond the JVM spends shutting down is
-    // one the server waits (Apache prefork sleeps 47 ms if the CGI has not exited yet).
+    // one the server waits (Apache prefork sleeps 47 ms if the CGI has not exited yet). A gateway
+    // has stopped by now.
     Runtime.getRuntime().halt(status);
   }
 
-  int run(String[] args) {
-    Options options;
+  /** Runs in-process: nothing is done to the JVM (no shutdown hook, no signal handling). */
+  public int run(String[] args) {
+    return run(args, false);
+  }
+
+  private int run(String[] args, boolean ownsProcess) {
+    CommandLine line;
     try {
-      options = Options.parse(args, env);
+      line = CommandLine.parse(args);
     } catch (UsageException e) {
-      return isInteractive(args) ? verdict(e.getMessage()) : badConfiguration(e.getMessage());
+      return isInteractive(args) ? verdict(e.getMessage()) : cgi().badConfiguration(e.getMessage());
     }
-    if (options.action == OptionKey.HELP) {
-      return print(CommandLineArgs.help());
-    } else if (options.action == OptionKey.VERSION) {
-      return print("pipecgi " + version() + "\n");
-    } else if (options.action == OptionKey.CHECK) {
-      return verdict(ConfigCheck.problem(options), options);
-    } else if (options.action == OptionKey.SELF_TEST) {
-      return selfTest(options.selfTestUrl);
-    } else if (options.action == OptionKey.MAKE_ARCHIVE) {
-      return makeArchive();
+    if (line.action == null) {
+      return serveCgi(line, ownsProcess);
     }
-    return serve(options);
+    switch (line.action) {
+      case HELP:
+        return print(CommandLine.help());
+      case VERSION:
+        return print("pipecgi " + version() + "\n");
+      case SELF_TEST:
+        return selfTest(line.text(OptionKey.SELF_TEST));
+      case MAKE_ARCHIVE:
+        return makeArchive();
+      case HTTP:
+        return http(line, ownsProcess);
+      default:
+        return line.has(OptionKey.DIR) ? checkDirectory(line.dir(null)) : check(line);
+    }
+  }
+
+  private CgiFrontEnd cgi() {
+    return new CgiFrontEnd(env, in, out, err);
+  }
+
+  private int serveCgi(CommandLine line, boolean ownsProcess) {
+    EndpointConfig config;
+    try {
+      config = line.endpoint(env);
+    } catch (UsageException e) {
+      return cgi().badConfiguration(e.getMessage());
+    }
+    return cgi().serve(config, ownsProcess);
   }
 
   /** Run by a person, not a web server: problems are told in words, not as a 500 response. */
   private static boolean isInteractive(String[] args) {
     for (String a : args) {
-      if (a.equals("--check") || a.equals("--make-archive") || a.equals("--self-test")
-          || a.startsWith("--self-test=")) {
-        return true;
+      for (String action : List.of("--check", "--make-archive", "--self-test", "--http")) {
+        if (a.equals(action) || a.startsWith(action + "=")) {
+          return true;
+        }
       }
     }
     return false;
+  }
+
+  private int check(CommandLine line) {
+    try {
+      EndpointConfig config = line.endpoint(env);
+      String problem = ConfigCheck.problem(config);
+      return problem == null ? print("pipecgi: ok: " + ConfigCheck.summary(config) + "\n")
+          : verdict(problem);
+    } catch (UsageException e) {
+      return verdict(e.getMessage());
+    }
+  }
+
+  /** --check --dir: every endpoint of the directory, one line each. */
+  private int checkDirectory(File dir) {
+    if (!dir.isDirectory()) {
+      return verdict(dir + ": not a directory");
+    }
+    List<String> names = new EndpointDirectory(dir, err).names();
+    if (names.isEmpty()) {
+      return verdict(dir + ": no endpoint here (no NAME.conf)");
+    }
+    int status = ExitStatus.OK;
+    for (String name : names) {
+      String problem;
+      String summary = null;
+      try {
+        EndpointConfig config = EndpointConfig.read(new File(dir, name + ".conf"));
+        problem = ConfigCheck.problem(config);
+        summary = ConfigCheck.summary(config);
+      } catch (UsageException e) {
+        problem = e.getMessage();
+      }
+      if (problem == null) {
+        print("pipecgi: ok: " + summary + "\n");
+      } else {
+        status = verdict(problem);
+      }
+    }
+    return status;
+  }
+
+  private int http(CommandLine line, boolean ownsProcess) {
+    GatewayConfig config;
+    try {
+      config = line.gateway(defaultDir());
+    } catch (UsageException e) {
+      return verdict(e.getMessage());
+    }
+    String refusal = Privileges.refusalOfRoot("--http");
+    if (refusal != null) {
+      return verdict(refusal);
+    }
+    try {
+      return HttpGateway.run(config, env, err, ownsProcess);
+    } catch (NoClassDefFoundError e) {
+      return verdict("--http needs pipecgi-http.jar (the HTTP server) beside pipecgi.jar: copy"
+          + " it there from the build's target/ directory (" + e.getMessage() + " is missing)");
+    }
+  }
+
+  /** The cgi-bin: the directory of the jar. */
+  private static File defaultDir() {
+    File jar = Jar.running();
+    return jar == null ? new File(".").getAbsoluteFile() : jar.getParentFile();
   }
 
   private int makeArchive() {
     StartupArchive archive = StartupArchive.of(env);
     if (archive == null) {
       return verdict("run it from the jar the server runs (java -jar /path/to/cgi-bin/pipecgi.jar"
-          + " --make-archive), without " + StartupArchive.DIR_VARIABLE + "=" + StartupArchive.OFF);
+          + " --make-archive), without " + StartupArchive.DIR_VARIABLE + "="
+          + StartupArchive.OFF);
     }
     try {
       return print("pipecgi: ok: " + archive.make() + "\n");
@@ -109,102 +205,20 @@ public final class Main {
     }
   }
 
-  private int serve(Options options) {
-    ErrorLog log = new ErrorLog(err, options.endpointName);
-    Endpoint e = new Endpoint(options, log);
-    endpoint = e;
-    try {
-      Response response = e.handle(env, in);
-      response.writeTo(out, "HEAD".equals(env.get("REQUEST_METHOD")));
-      if (!e.readWholeBody()) {
-        discardRequestBody();
-      }
-      refreshStartupArchive();
-      return OK;
-    } catch (IOException x) {
-      log.line("cannot send the response (the client has probably gone): " + x.getMessage());
-      return FAILED;
-    } finally {
-      e.close();
-    }
-  }
-
-  /** The response is out: now is the time to start making an archive, if none fits. */
-  private void refreshStartupArchive() {
-    StartupArchive archive = StartupArchive.of(env);
-    if (archive != null) {
-      archive.refreshInBackground();
-    }
-  }
-
-  private int badConfiguration(String message) {
-    new ErrorLog(err, null).line("500 Internal Server Error: bad configuration: " + message);
-    try {
-      Response.error(500).set("X-Content-Type-Options", "nosniff").writeTo(out, false);
-      discardRequestBody();
-    } catch (IOException x) {
-      // Nothing more to say to a client that has gone.
-    }
-    return BAD_CONFIGURATION;
-  }
-
-  /** Under a web server only: from a terminal, stdin is a person, who is not waited for. */
-  private void discardRequestBody() {
-    if (env.get("REQUEST_METHOD") != null) {
-      UnreadBody.discard(in);
-    }
-  }
-
-  private int verdict(String problem, Options options) {
-    if (problem != null) {
-      return verdict(problem);
-    }
-    try {
-      return print("pipecgi: ok: " + ConfigCheck.summary(options) + "\n");
-    } catch (IOException e) {
-      return verdict(e.getMessage());
-    }
-  }
-
   private int verdict(String problem) {
     print("pipecgi: error: " + problem + "\n");
-    return FAILED;
+    return ExitStatus.FAILED;
   }
 
   private int print(String text) {
     PrintStream p = new PrintStream(out, true, StandardCharsets.UTF_8);
     p.print(text);
     p.flush();
-    return p.checkError() ? FAILED : OK;
+    return p.checkError() ? ExitStatus.FAILED : ExitStatus.OK;
   }
 
   private static String version() {
     String v = Main.class.getPackage().getImplementationVersion();
     return v == null ? "(development build)" : v;
-  }
-
-  /** Aborts the request when the JVM is told to stop (SIGTERM, SIGINT, SIGHUP). */
-  private static final class AbortOnSignal extends Thread {
-    private final Main main;
-
-    AbortOnSignal(Main main) {
-      super("pipecgi-abort");
-      this.main = main;
-    }
-
-    @Override
-    public void run() {
-      Endpoint e = main.endpoint;
-      if (e != null) {
-        e.abort();
-      }
-    }
-  }
-
-  private static final class WarmUpProcessHandling implements Runnable {
-    @Override
-    public void run() {
-      ProcessHandle.current();
-    }
   }
 }

@@ -15,11 +15,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Runs pipecgi in-process as a web server would, and reads what it wrote strictly. */
-final class Cgi {
+public final class Cgi {
   private Cgi() {}
 
   /** A CGI environment: REQUEST_METHOD plus name/value pairs. */
-  static Map<String, String> env(String method, String... pairs) {
+  public static Map<String, String> env(String method, String... pairs) {
     Map<String, String> env = new HashMap<>();
     env.put("REQUEST_METHOD", method);
     env.put("GATEWAY_INTERFACE", "CGI/1.1");
@@ -30,36 +30,36 @@ final class Cgi {
   }
 
   /** A POST of {@code body} with its CONTENT_LENGTH. */
-  static Map<String, String> post(byte[] body, String... pairs) {
+  public static Map<String, String> post(byte[] body, String... pairs) {
     Map<String, String> env = env("POST", pairs);
     env.put("CONTENT_LENGTH", Integer.toString(body.length));
     return env;
   }
 
-  static Result run(Map<String, String> env, byte[] body, String... args) {
+  public static Result run(Map<String, String> env, byte[] body, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int exit = new Main(env, new ByteArrayInputStream(body), out, err).run(args);
     return new Result(exit, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
   }
 
-  static byte[] bytes(String s) {
+  public static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
   /** What pipecgi wrote: exit status, the CGI response taken apart, and the error log. */
-  static final class Result {
-    final int exit;
-    final byte[] raw;
-    final String log;
-    final int status;
-    final String statusLine;
+  public static final class Result {
+    public final int exit;
+    public final byte[] raw;
+    public final String log;
+    public final int status;
+    public final String statusLine;
     /** Lower-case names; each with its values in order. */
-    final Map<String, List<String>> headers = new LinkedHashMap<>();
+    public final Map<String, List<String>> headers = new LinkedHashMap<>();
 
-    final byte[] body;
+    public final byte[] body;
 
-    Result(int exit, byte[] raw, String log) {
+    public Result(int exit, byte[] raw, String log) {
       this.exit = exit;
       this.raw = raw;
       this.log = log;
@@ -85,27 +85,27 @@ final class Cgi {
       body = java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
     }
 
-    String header(String name) {
+    public String header(String name) {
       List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
       return values == null ? null : values.get(0);
     }
 
-    String bodyText() {
+    public String bodyText() {
       return new String(body, StandardCharsets.UTF_8);
     }
 
     /** The log lines, without the trailing newline. */
-    List<String> logLines() {
+    public List<String> logLines() {
       return log.isEmpty() ? List.of() : List.of(log.split("\n"));
     }
 
     /** Checks the framing every response must have: an exact length, nosniff. */
-    Result assertFramed() {
+    public Result assertFramed() {
       return assertFramed("GET");
     }
 
     /** The same for a response to {@code method}: a HEAD response has a length but no body. */
-    Result assertFramed(String method) {
+    public Result assertFramed(String method) {
       assertEquals("nosniff", header("X-Content-Type-Options"));
       if (status == 204 || status == 304) {
         assertEquals(null, header("Content-Length"));

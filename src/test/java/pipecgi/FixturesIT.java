@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import pipecgi.cgi.StartupArchive;
 
 /**
  * Every request in test-fixtures/ through test-fixtures/run, the launcher and the built jar, on

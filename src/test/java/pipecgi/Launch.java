@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import pipecgi.cgi.StartupArchive;
 
 /** Runs a real program (the launcher, the fixture runner) with an exact environment and stdin. */
 final class Launch {

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import pipecgi.cgi.StartupArchive;
+import pipecgi.core.Response;
 
 /** cgi-bin/pipecgi.cgi, the POSIX sh launcher, run as a real process with the built jar. */
 class LauncherIT {

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import pipecgi.core.ExitStatus;
+import pipecgi.core.OptionKey;
 
 class MainTest {
   @TempDir Path dir;
@@ -95,7 +97,7 @@ class MainTest {
   @ValueSource(strings = {"--bogus", "--timeout=x", "--config=/no/such.conf", "stray"})
   void aBadConfigurationIs500WithOneLogLineAndNoDetailForTheClient(String arg) {
     Cgi.Result r = Cgi.run(Cgi.env("GET"), new byte[0], "--command", "cat", arg).assertFramed();
-    assertEquals(Main.BAD_CONFIGURATION, r.exit);
+    assertEquals(ExitStatus.BAD_CONFIGURATION, r.exit);
     assertEquals(500, r.status);
     assertEquals("500 Internal Server Error\n", r.bodyText());
     List<String> log = r.logLines();

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import pipecgi.selftest.HttpConnection;
 
 /**
  * What every server configuration is tested for, through real sockets: keep-alive in HTTP/1.1

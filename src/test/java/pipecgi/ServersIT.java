@@ -19,6 +19,7 @@ import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import pipecgi.selftest.HttpConnection;
 
 /**
  * pipecgi behind the real servers as a user should set them up, through real sockets: Apache
@@ -111,7 +112,9 @@ class ServersIT extends ServerTests {
           () -> Processes.withArgument(HANG_MARKER).size() == 2);
     }
     assertEquals(List.of(), Processes.awaitGone(HANG_MARKER));
-    // pipecgi logs its timeout; a server that noticed the client leave would have stopped it first.
+    // pipecgi logs its timeout before it exits; a server that noticed the client leave would
+    // have stopped it first.
+    Await.until("pipecgi has exited", () -> web.pipecgiProcesses().isEmpty());
     boolean timedOut = web.errorLog().contains("pipecgi[hang]: 504 Gateway Timeout");
     record("client gone while the service runs: stopped by", timedOut
         ? "pipecgi's timeout" : "the server");

@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import pipecgi.cgi.StartupArchive;
 
 /**
  * A real web server, started with apache-conf/serve on a free loopback port, serving a cgi-bin of

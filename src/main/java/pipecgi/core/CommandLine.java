@@ -1,0 +1,98 @@
+package pipecgi.core;
+
+import java.io.File;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The command line: what to do (an action, or none to answer a CGI request) and the options given
+ * with it. Each option that only means something with certain actions is refused without them, so
+ * that a mistyped command never quietly does something else.
+ */
+public final class CommandLine {
+  private static final List<OptionKey> ACTIONS = List.of(
+      OptionKey.HELP, OptionKey.VERSION, OptionKey.SELF_TEST, OptionKey.MAKE_ARCHIVE,
+      OptionKey.HTTP, OptionKey.CHECK);
+
+  /** HELP, VERSION, SELF_TEST, MAKE_ARCHIVE, HTTP or CHECK; null to answer a CGI request. */
+  public final OptionKey action;
+
+  private final Map<OptionKey, Setting> given;
+
+  private CommandLine(OptionKey action, Map<OptionKey, Setting> given) {
+    this.action = action;
+    this.given = given;
+  }
+
+  public static CommandLine parse(String[] args) throws UsageException {
+    // commons-cli costs about 20 ms of start-up; the launcher passes no arguments at all.
+    Map<OptionKey, Setting> given =
+        args.length == 0 ? new EnumMap<>(OptionKey.class) : CommandLineArgs.parse(args);
+    OptionKey action = null;
+    for (OptionKey k : ACTIONS) {
+      if (action == null && given.containsKey(k)) {
+        action = k;
+      }
+    }
+    CommandLine line = new CommandLine(action, given);
+    line.refuseWhatDoesNotGoWith(action);
+    return line;
+  }
+
+  private void refuseWhatDoesNotGoWith(OptionKey action) throws UsageException {
+    if (action == OptionKey.HELP || action == OptionKey.VERSION) {
+      return;
+    }
+    boolean perDirectory = action == OptionKey.HTTP || given.containsKey(OptionKey.DIR);
+    for (OptionKey k : given.keySet()) {
+      String problem = null;
+      if (k.kind == OptionKey.Kind.ACTION && k != action) {
+        problem = "--" + action.longName + " and --" + k.longName + " cannot be given together";
+      } else if (k == OptionKey.DIR && action != OptionKey.HTTP && action != OptionKey.CHECK) {
+        problem = "--dir goes with --http or --check only";
+      } else if (k.kind == OptionKey.Kind.COMMAND_LINE && k != OptionKey.DIR
+          && k != OptionKey.CONFIG && action != OptionKey.HTTP) {
+        problem = "--" + k.longName + " goes with --http only";
+      } else if (perDirectory && (k.kind == OptionKey.Kind.ENDPOINT || k == OptionKey.CONFIG)) {
+        problem = "--" + k.longName + " is one endpoint's setting: for a directory of"
+            + " endpoints, set it in each NAME.conf";
+      }
+      if (problem != null) {
+        throw new UsageException(problem);
+      }
+    }
+  }
+
+  /** Whether {@code key} was given. */
+  public boolean has(OptionKey key) {
+    return given.containsKey(key);
+  }
+
+  /** The text given for {@code key}, or null. */
+  public String text(OptionKey key) {
+    Setting s = given.get(key);
+    return s == null ? null : s.text;
+  }
+
+  /** The directory --dir names, or {@code byDefault}. */
+  public File dir(File byDefault) {
+    Setting s = given.get(OptionKey.DIR);
+    return s == null ? byDefault : s.path();
+  }
+
+  /** The endpoint to answer a request for, or to check: see {@link EndpointConfig#read}. */
+  public EndpointConfig endpoint(Map<String, String> env) throws UsageException {
+    return EndpointConfig.read(given, env);
+  }
+
+  /** The settings of a warm gateway (--http). */
+  public GatewayConfig gateway(File defaultDir) throws UsageException {
+    return new GatewayConfig(given, dir(defaultDir));
+  }
+
+  /** The help text: every option, what it does, and the exit statuses. */
+  public static String help() {
+    return CommandLineArgs.help();
+  }
+}
