@@ -17,6 +17,7 @@ import pipecgi.core.CommandLine;
 import pipecgi.core.ConfigCheck;
 import pipecgi.core.EndpointConfig;
 import pipecgi.core.EndpointDirectory;
+import pipecgi.core.ErrorLog;
 import pipecgi.core.ExitStatus;
 import pipecgi.core.GatewayConfig;
 import pipecgi.core.Jar;
@@ -158,22 +159,27 @@ public final class Main {
     return status;
   }
 
+  /** The warm gateway: what keeps it from starting goes to stderr, its log, as one line. */
   private int http(CommandLine line, boolean ownsProcess) {
+    ErrorLog log = new ErrorLog(err, null);
     GatewayConfig config;
     try {
       config = line.gateway(defaultDir());
     } catch (UsageException e) {
-      return verdict(e.getMessage());
+      log.line("error: " + e.getMessage() + " (see --help)");
+      return ExitStatus.BAD_CONFIGURATION;
     }
     String refusal = Privileges.refusalOfRoot("--http");
     if (refusal != null) {
-      return verdict(refusal);
+      log.line("error: " + refusal);
+      return ExitStatus.BAD_CONFIGURATION;
     }
     try {
       return HttpGateway.run(config, env, err, ownsProcess);
     } catch (NoClassDefFoundError e) {
-      return verdict("--http needs pipecgi-http.jar (the HTTP server) beside pipecgi.jar: copy"
+      log.line("error: --http needs pipecgi-http.jar (the HTTP server) beside pipecgi.jar: copy"
           + " it there from the build's target/ directory (" + e.getMessage() + " is missing)");
+      return ExitStatus.FAILED;
     }
   }
 

@@ -48,7 +48,10 @@ public final class CommandLine {
     for (OptionKey k : given.keySet()) {
       String problem = null;
       if (k.kind == OptionKey.Kind.ACTION && k != action) {
-        problem = "--" + action.longName + " and --" + k.longName + " cannot be given together";
+        OptionKey first = k.ordinal() < action.ordinal() ? k : action;
+        OptionKey second = first == k ? action : k;
+        problem = "--" + first.longName + " and --" + second.longName
+            + " cannot be given together";
       } else if (k == OptionKey.DIR && action != OptionKey.HTTP && action != OptionKey.CHECK) {
         problem = "--dir goes with --http or --check only";
       } else if (k.kind == OptionKey.Kind.COMMAND_LINE && k != OptionKey.DIR

@@ -76,7 +76,9 @@ final class ServiceProcess {
       kill();
       return Ending.TIMED_OUT;
     }
-    stopLeftovers();
+    if (!killed()) {
+      stopLeftovers();
+    }
     if (outputFailure != null) {
       return Ending.OUTPUT_LOST;
     }
@@ -92,6 +94,10 @@ final class ServiceProcess {
       log.line("the service left processes running after it exited; they were stopped");
       kill();
     }
+  }
+
+  private synchronized boolean killed() {
+    return killed;
   }
 
   int exitValue() {

@@ -100,13 +100,43 @@ public final class TrustedProxies {
     return client;
   }
 
-  /** An address's canonical text ("::1" for "0:0:0:0:0:0:0:1"). */
+  /** An address's canonical text: IPv6 as RFC 5952 writes it ("::1", not "0:0:0:0:0:0:0:1"). */
   private static String normal(String literal) {
-    try {
-      return InetAddress.getByAddress(literal(literal)).getHostAddress();
-    } catch (UnknownHostException e) {
-      return literal;
+    return text(literal(literal));
+  }
+
+  /** The text of an IPv4 or IPv6 address, IPv6 as RFC 5952 writes it, as Apache gives it. */
+  public static String text(byte[] a) {
+    if (a.length == 4) {
+      return (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff);
     }
+    int[] groups = new int[8];
+    for (int i = 0; i < 8; i++) {
+      groups[i] = (a[2 * i] & 0xff) << 8 | (a[2 * i + 1] & 0xff);
+    }
+    int bestStart = -1;
+    int bestLength = 1; // a single zero group is not shortened
+    for (int i = 0; i < 8; i++) {
+      int j = i;
+      while (j < 8 && groups[j] == 0) {
+        j++;
+      }
+      if (j - i > bestLength) {
+        bestStart = i;
+        bestLength = j - i;
+      }
+      i = Math.max(i, j);
+    }
+    StringBuilder t = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        t.append(i == 0 ? "::" : ":");
+        i += bestLength - 1;
+        continue;
+      }
+      t.append(Integer.toHexString(groups[i])).append(i < 7 ? ":" : "");
+    }
+    return t.toString();
   }
 
   /**

@@ -37,6 +37,9 @@ final class EndpointHandler extends Handler.Abstract {
   private final Map<String, String> own;
   private final ErrorLog log;
   private final String software;
+  /** After its service is stopped, how long a request may take to send its 503. */
+  private static final long ANSWER_MILLIS = 10_000;
+
   private final Semaphore slots;
   private final Set<Exchange> running = ConcurrentHashMap.newKeySet();
   private volatile String stopping;
@@ -143,22 +146,27 @@ final class EndpointHandler extends Handler.Abstract {
 
   /**
    * From now on, refuses new requests with 503 and closes their connections; waits up to {@code
-   * graceMillis} for the running ones to finish; then stops the services of those still running.
-   * Returns how many were stopped.
+   * graceMillis} for the running ones to finish; then stops the services of those still running,
+   * and gives their 503s the time to go out. Returns how many were stopped.
    */
   int stop(String why, long graceMillis) throws InterruptedException {
     stopping = why;
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
-    while (!running.isEmpty() && System.nanoTime() - deadline < 0) {
-      Thread.sleep(20);
-    }
+    awaitIdle(graceMillis);
     int stopped = 0;
     for (Exchange e : running) {
       e.abort(why + ", and the request did not finish within the grace period ("
           + graceMillis / 1000.0 + " s)");
       stopped++;
     }
+    awaitIdle(ANSWER_MILLIS);
     return stopped;
+  }
+
+  private void awaitIdle(long millis) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    while (!running.isEmpty() && System.nanoTime() - deadline < 0) {
+      Thread.sleep(20);
+    }
   }
 
   /** Which endpoint a path names, and how the rest of it becomes PATH_INFO. */

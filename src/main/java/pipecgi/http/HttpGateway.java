@@ -134,8 +134,11 @@ public final class HttpGateway {
       return ExitStatus.FAILED;
     }
     if (ownsProcess) {
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> g.stop("pipecgi was told to stop"
-          + " (a signal)"), "pipecgi-stop"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        g.stop("pipecgi was told to stop (a signal)");
+        // A stop that went as planned: exit 0, not the JVM's 143 for a SIGTERM.
+        Runtime.getRuntime().halt(ExitStatus.OK);
+      }, "pipecgi-stop"));
     }
     try {
       g.stopped.await();

@@ -66,7 +66,7 @@ final class RequestVariables {
     String address;
     boolean trusted;
     if (peer instanceof InetSocketAddress inet) {
-      address = inet.getAddress().getHostAddress();
+      address = TrustedProxies.text(inet.getAddress().getAddress());
       trusted = proxies.trusts(address);
       v.put("REMOTE_PORT", Integer.toString(inet.getPort()));
     } else {
