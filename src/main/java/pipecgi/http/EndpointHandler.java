@@ -1,5 +1,6 @@
 package pipecgi.http;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -66,6 +67,19 @@ final class EndpointHandler extends Handler.Abstract {
       return false; // a page, or nothing: see HttpGateway
     }
     request.setAttribute(ENDPOINT, endpoint.name());
+    try {
+      route(request, response, endpoint, route);
+      callback.succeeded();
+    } catch (IOException e) {
+      endpoint.log().line("cannot send the response (the client has probably gone): "
+          + e.getMessage());
+      callback.failed(e);
+    }
+    return true;
+  }
+
+  private void route(Request request, org.eclipse.jetty.server.Response response,
+      Endpoint endpoint, Route route) throws Exception {
     if (stopping != null) {
       endpoint.log().line("503 Service Unavailable: " + stopping);
       response.getHeaders().put(HttpHeader.CONNECTION, "close");
@@ -82,8 +96,6 @@ final class EndpointHandler extends Handler.Abstract {
         slots.release();
       }
     }
-    callback.succeeded();
-    return true;
   }
 
   private void answer(Request request, org.eclipse.jetty.server.Response response,
