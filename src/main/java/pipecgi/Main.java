@@ -135,7 +135,7 @@ public final class Main {
     if (!dir.isDirectory()) {
       return verdict(dir + ": not a directory");
     }
-    List<String> names = new EndpointDirectory(dir, err).names();
+    List<String> names = new EndpointDirectory(dir).names();
     if (names.isEmpty()) {
       return verdict(dir + ": no endpoint here (no NAME.conf)");
     }

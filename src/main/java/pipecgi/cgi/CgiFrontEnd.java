@@ -35,9 +35,8 @@ public final class CgiFrontEnd {
    * sends SIGTERM when the client leaves or its own timeout passes) stops the service too.
    */
   public int serve(EndpointConfig config, boolean ownsProcess) {
-    Endpoint endpoint = Endpoint.of(config, err);
     // For a CGI program, the request's variables and its own environment are one.
-    Exchange exchange = endpoint.open(env, env, in);
+    Exchange exchange = Endpoint.of(config).open(env, env, in, err);
     if (ownsProcess) {
       // No need to remove it: the process ends with this request.
       Runtime.getRuntime().addShutdownHook(new AbortOnSignal(exchange));
@@ -51,7 +50,7 @@ public final class CgiFrontEnd {
       refreshStartupArchive();
       return ExitStatus.OK;
     } catch (IOException x) {
-      endpoint.log().line("cannot send the response (the client has probably gone): "
+      exchange.log().line("cannot send the response (the client has probably gone): "
           + x.getMessage());
       return ExitStatus.FAILED;
     } finally {

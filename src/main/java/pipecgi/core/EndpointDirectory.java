@@ -2,7 +2,6 @@ package pipecgi.core;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -21,15 +20,13 @@ public final class EndpointDirectory {
   private static final String SUFFIX = ".conf";
 
   private final File dir;
-  private final OutputStream err;
   private final ConcurrentHashMap<String, Known> known = new ConcurrentHashMap<>();
 
   /** An endpoint, and the file state it was read from. */
   private record Known(Object fileKey, FileTime modified, long size, Endpoint endpoint) {}
 
-  public EndpointDirectory(File dir, OutputStream err) {
+  public EndpointDirectory(File dir) {
     this.dir = dir;
-    this.err = err;
   }
 
   public File dir() {
@@ -66,9 +63,9 @@ public final class EndpointDirectory {
 
   private Endpoint read(String name, File file) {
     try {
-      return Endpoint.of(EndpointConfig.read(file), err);
+      return Endpoint.of(EndpointConfig.read(file));
     } catch (UsageException e) {
-      return Endpoint.broken(name, e.getMessage(), err);
+      return Endpoint.broken(name, e.getMessage());
     }
   }
 

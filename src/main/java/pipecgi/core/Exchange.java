@@ -28,14 +28,19 @@ public final class Exchange implements AutoCloseable {
   private boolean bodyRead;
 
   Exchange(Endpoint endpoint, Map<String, String> request, Map<String, String> own,
-      InputStream body) {
+      InputStream body, ErrorLog log) {
     this.endpoint = endpoint;
     this.config = endpoint.config();
-    this.log = endpoint.log();
+    this.log = log;
     this.method = request.get("REQUEST_METHOD");
     this.request = request;
     this.own = own;
     this.body = body;
+  }
+
+  /** Where this request's log lines go, as {@code pipecgi[NAME]: }. */
+  public ErrorLog log() {
+    return log;
   }
 
   /** The request method, or null when the request has none. */

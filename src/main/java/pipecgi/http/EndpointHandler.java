@@ -33,25 +33,26 @@ final class EndpointHandler extends Handler.Abstract {
   /** The request attribute that names the endpoint a request went to, for the access log. */
   static final String ENDPOINT = "pipecgi.endpoint";
 
-  private final EndpointDirectory endpoints;
-  private final GatewayConfig config;
-  private final Map<String, String> own;
-  private final ErrorLog log;
-  private final String software;
   /** After its service is stopped, how long a request may take to send its 503. */
   private static final long ANSWER_MILLIS = 10_000;
 
+  private final EndpointDirectory endpoints;
+  private final GatewayConfig config;
+  private final Map<String, String> own;
+  /** The error log's stream, which each endpoint's lines go to. */
+  private final OutputStream err;
+  private final String software;
   private final Semaphore slots;
   private final Set<Exchange> running = ConcurrentHashMap.newKeySet();
   private volatile String stopping;
 
   EndpointHandler(EndpointDirectory endpoints, GatewayConfig config, Map<String, String> own,
-      ErrorLog log, String software) {
+      OutputStream err, String software) {
     super(InvocationType.BLOCKING);
     this.endpoints = endpoints;
     this.config = config;
     this.own = own;
-    this.log = log;
+    this.err = err;
     this.software = software;
     this.slots = new Semaphore(config.maxConcurrent);
   }
@@ -67,11 +68,12 @@ final class EndpointHandler extends Handler.Abstract {
       return false; // a page, or nothing: see HttpGateway
     }
     request.setAttribute(ENDPOINT, endpoint.name());
+    ErrorLog log = new ErrorLog(err, endpoint.name());
     try {
-      route(request, response, endpoint, route);
+      route(request, response, endpoint, route, log);
       callback.succeeded();
     } catch (IOException e) {
-      endpoint.log().line("cannot send the response (the client has probably gone): "
+      log.line("cannot send the response (the client has probably gone): "
           + e.getMessage());
       callback.failed(e);
     }
@@ -79,13 +81,13 @@ final class EndpointHandler extends Handler.Abstract {
   }
 
   private void route(Request request, org.eclipse.jetty.server.Response response,
-      Endpoint endpoint, Route route) throws Exception {
+      Endpoint endpoint, Route route, ErrorLog log) throws Exception {
     if (stopping != null) {
-      endpoint.log().line("503 Service Unavailable: " + stopping);
+      log.line("503 Service Unavailable: " + stopping);
       response.getHeaders().put(HttpHeader.CONNECTION, "close");
       send(request, response, error(503), false);
     } else if (!slots.tryAcquire()) {
-      endpoint.log().line("503 Service Unavailable: " + config.maxConcurrent + " requests are"
+      log.line("503 Service Unavailable: " + config.maxConcurrent + " requests are"
           + " running, as many as max-concurrent allows");
       response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
       send(request, response, error(503), false);
@@ -103,7 +105,7 @@ final class EndpointHandler extends Handler.Abstract {
     Map<String, String> variables = RequestVariables.of(request, route.scriptName(),
         route.pathInfo(), config.trustedProxies, software);
     InputStream body = Request.asInputStream(request);
-    try (Exchange exchange = endpoint.open(variables, own, body)) {
+    try (Exchange exchange = endpoint.open(variables, own, body, err)) {
       running.add(exchange);
       request.addFailureListener(failure -> exchange.abort("the client went away ("
           + failure + ")"));

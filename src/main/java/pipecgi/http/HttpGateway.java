@@ -73,7 +73,7 @@ public final class HttpGateway {
     connector.addEventListener(headerTimeout);
     server.addConnector(connector);
     server.addBean(new NetworkConnectionLimit(config.maxConnections, connector));
-    handler = new EndpointHandler(new EndpointDirectory(config.dir, err), config, own, log,
+    handler = new EndpointHandler(new EndpointDirectory(config.dir), config, own, err,
         "pipecgi/" + version());
     server.setHandler(routes(config, handler, log));
     server.setErrorHandler(new ErrorPage(log));
@@ -116,7 +116,7 @@ public final class HttpGateway {
     }
     g.headerTimeout.start(g.server.getScheduler());
     g.log.line("started: serving the endpoints of " + config.dir + " at " + g.where() + " ("
-        + String.join(", ", new EndpointDirectory(config.dir, err).names()) + ")");
+        + String.join(", ", new EndpointDirectory(config.dir).names()) + ")");
     return g;
   }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -20,7 +19,7 @@ class EndpointDirectoryTest {
   @TempDir Path dir;
 
   private EndpointDirectory endpoints() {
-    return new EndpointDirectory(dir.toFile(), new ByteArrayOutputStream());
+    return new EndpointDirectory(dir.toFile());
   }
 
   @Test
