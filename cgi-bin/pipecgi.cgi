@@ -27,6 +27,7 @@ case $0 in
 esac
 name=${0##*/}
 name=${name%.cgi}
+name=${name%.fcgi}
 conf=${PIPECGI_CONF:-$here/$name.conf}
 jar=$here/pipecgi.jar
 
@@ -45,12 +46,27 @@ fi
 
 PIPECGI_CONF=$conf
 export PIPECGI_CONF
+tmpdir=
+[ -n "${TMPDIR:-}" ] && tmpdir=-Djava.io.tmpdir=$TMPDIR
+
+# Spawned as a FastCGI application (Apache mod_fcgid, lighttpd's bin-path): no request in the
+# environment, and on stdin the listening socket the server made (the FastCGI specification's
+# FCGI_LISTENSOCK_FILENO). One JVM then answers request after request, so the JIT is worth its
+# warm-up (C1 only: it warms up sooner and takes less memory, and the work is the service's), and
+# the start-up archive, made for single requests, is not used. The JVM says nothing on stdout: it
+# is closed.
+if [ -z "${REQUEST_METHOD:-}" ] && [ -S /dev/stdin ]; then
+  LC_ALL=C.UTF-8
+  export LC_ALL
+  exec "$java" \
+    -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
+    -XX:+DisplayVMOutputToStderr -Xlog:disable -Xlog:all=warning:stderr \
+    ${tmpdir:+"$tmpdir"} -jar "$jar"
+fi
 # Java reads the environment in the locale's charset. Under Apache's LANG=C every non-ASCII byte
 # of a header value would reach the service as '?'; in UTF-8 valid UTF-8 passes unchanged.
 LC_ALL=C.UTF-8
 export LC_ALL
-tmpdir=
-[ -n "${TMPDIR:-}" ] && tmpdir=-Djava.io.tmpdir=$TMPDIR
 # The start-up archive (README, "Performance"): pipecgi makes it after the first request, in
 # $PIPECGI_ARCHIVE_DIR or beside the jar, and gives it the jar's modification time. It is used
 # only while the two times are equal (test's -nt and -ot: no fork), so an archive made for another

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.channels.Channel;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,7 @@ import pipecgi.core.Jar;
 import pipecgi.core.OptionKey;
 import pipecgi.core.Privileges;
 import pipecgi.core.UsageException;
+import pipecgi.fastcgi.FastCgiServer;
 import pipecgi.http.HttpGateway;
 import pipecgi.selftest.SelfTest;
 
@@ -75,7 +78,9 @@ public final class Main {
       return isInteractive(args) ? verdict(e.getMessage()) : cgi().badConfiguration(e.getMessage());
     }
     if (line.action == null) {
-      return serveCgi(line, ownsProcess);
+      ServerSocketChannel listener = env.get("REQUEST_METHOD") == null && ownsProcess
+          ? spawnedListener() : null;
+      return listener != null ? spawnedFastCgi(listener) : serveCgi(line, ownsProcess);
     }
     switch (line.action) {
       case HELP:
@@ -88,6 +93,8 @@ public final class Main {
         return makeArchive();
       case HTTP:
         return http(line, ownsProcess);
+      case FASTCGI:
+        return fastcgi(line, ownsProcess);
       default:
         return line.has(OptionKey.DIR) ? checkDirectory(line.dir(null)) : check(line);
     }
@@ -110,7 +117,8 @@ public final class Main {
   /** Run by a person, not a web server: problems are told in words, not as a 500 response. */
   private static boolean isInteractive(String[] args) {
     for (String a : args) {
-      for (String action : List.of("--check", "--make-archive", "--self-test", "--http")) {
+      for (String action : List.of("--check", "--make-archive", "--self-test", "--http",
+          "--fastcgi")) {
         if (a.equals(action) || a.startsWith(action + "=")) {
           return true;
         }
@@ -181,6 +189,59 @@ public final class Main {
           + " it there from the build's target/ directory (" + e.getMessage() + " is missing)");
       return ExitStatus.FAILED;
     }
+  }
+
+  /**
+   * The listening socket a web server hands a FastCGI application it spawns, on file descriptor
+   * 0 (the specification's FCGI_LISTENSOCK_FILENO); null when stdin is something else.
+   */
+  private static ServerSocketChannel spawnedListener() {
+    try {
+      Channel inherited = System.inheritedChannel();
+      return inherited instanceof ServerSocketChannel s ? s : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Spawned by mod_fcgid or lighttpd: the endpoint is PIPECGI_CONF, set by the launcher. */
+  private int spawnedFastCgi(ServerSocketChannel listener) {
+    ErrorLog log = new ErrorLog(err, null);
+    String refusal = Privileges.refusalOfRoot("pipecgi as a FastCGI application", "Have the"
+        + " web server run it as another user (mod_fcgid and lighttpd run it as their own; with"
+        + " suEXEC, as the owner of the cgi-bin)");
+    if (refusal != null) {
+      log.line("error: " + refusal);
+      return ExitStatus.BAD_CONFIGURATION;
+    }
+    String conf = env.get(EndpointConfig.CONFIG_VARIABLE);
+    File file = conf == null || conf.isEmpty() ? null : new File(conf).getAbsoluteFile();
+    GatewayConfig config;
+    try {
+      config = GatewayConfig.spawned(file == null ? defaultDir() : file.getParentFile());
+    } catch (UsageException e) {
+      log.line("error: " + e.getMessage());
+      return ExitStatus.BAD_CONFIGURATION;
+    }
+    return FastCgiServer.run(config, listener, file, env, err, true);
+  }
+
+  /** --fastcgi ADDRESS: a FastCGI application on a socket of its own. */
+  private int fastcgi(CommandLine line, boolean ownsProcess) {
+    ErrorLog log = new ErrorLog(err, null);
+    GatewayConfig config;
+    try {
+      config = line.gateway(defaultDir());
+    } catch (UsageException e) {
+      log.line("error: " + e.getMessage() + " (see --help)");
+      return ExitStatus.BAD_CONFIGURATION;
+    }
+    String refusal = Privileges.refusalOfRoot("--fastcgi");
+    if (refusal != null) {
+      log.line("error: " + refusal);
+      return ExitStatus.BAD_CONFIGURATION;
+    }
+    return FastCgiServer.run(config, null, null, env, err, ownsProcess);
   }
 
   /** The cgi-bin: the directory of the jar. */

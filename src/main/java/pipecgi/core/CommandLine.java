@@ -13,9 +13,12 @@ import java.util.Map;
 public final class CommandLine {
   private static final List<OptionKey> ACTIONS = List.of(
       OptionKey.HELP, OptionKey.VERSION, OptionKey.SELF_TEST, OptionKey.MAKE_ARCHIVE,
-      OptionKey.HTTP, OptionKey.CHECK);
+      OptionKey.HTTP, OptionKey.FASTCGI, OptionKey.CHECK);
 
-  /** HELP, VERSION, SELF_TEST, MAKE_ARCHIVE, HTTP or CHECK; null to answer a CGI request. */
+  /**
+   * HELP, VERSION, SELF_TEST, MAKE_ARCHIVE, HTTP, FASTCGI or CHECK; null to answer a CGI request
+   * (or, spawned by a web server, FastCGI requests).
+   */
   public final OptionKey action;
 
   private final Map<OptionKey, Setting> given;
@@ -44,7 +47,8 @@ public final class CommandLine {
     if (action == OptionKey.HELP || action == OptionKey.VERSION) {
       return;
     }
-    boolean perDirectory = action == OptionKey.HTTP || given.containsKey(OptionKey.DIR);
+    boolean gateway = action == OptionKey.HTTP || action == OptionKey.FASTCGI;
+    boolean perDirectory = gateway || given.containsKey(OptionKey.DIR);
     for (OptionKey k : given.keySet()) {
       String problem = null;
       if (k.kind == OptionKey.Kind.ACTION && k != action) {
@@ -52,11 +56,11 @@ public final class CommandLine {
         OptionKey second = first == k ? action : k;
         problem = "--" + first.longName + " and --" + second.longName
             + " cannot be given together";
-      } else if (k == OptionKey.DIR && action != OptionKey.HTTP && action != OptionKey.CHECK) {
-        problem = "--dir goes with --http or --check only";
+      } else if (k == OptionKey.DIR && !gateway && action != OptionKey.CHECK) {
+        problem = "--dir goes with --http, --fastcgi or --check only";
       } else if (k.kind == OptionKey.Kind.COMMAND_LINE && k != OptionKey.DIR
-          && k != OptionKey.CONFIG && action != OptionKey.HTTP) {
-        problem = "--" + k.longName + " goes with --http only";
+          && k != OptionKey.CONFIG && !gateway) {
+        problem = "--" + k.longName + " goes with --http or --fastcgi only";
       } else if (perDirectory && (k.kind == OptionKey.Kind.ENDPOINT || k == OptionKey.CONFIG)) {
         problem = "--" + k.longName + " is one endpoint's setting: for a directory of"
             + " endpoints, set it in each NAME.conf";
@@ -89,9 +93,9 @@ public final class CommandLine {
     return EndpointConfig.read(given, env);
   }
 
-  /** The settings of a warm gateway (--http). */
+  /** The settings of a warm gateway (--http or --fastcgi). */
   public GatewayConfig gateway(File defaultDir) throws UsageException {
-    return new GatewayConfig(given, dir(defaultDir));
+    return new GatewayConfig(given, dir(defaultDir), action);
   }
 
   /** The help text: every option, what it does, and the exit statuses. */

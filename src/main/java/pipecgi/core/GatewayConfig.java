@@ -11,6 +11,7 @@ public final class GatewayConfig {
   private static final int MAX_COUNT = 1_000_000;
   private static final long MAX_SECONDS = 24 * 3600;
 
+  /** Where it listens; null for a FastCGI application given its socket by a web server. */
   public final ListenAddress address;
   /** The directory of NAME.conf files. */
   public final File dir;
@@ -30,8 +31,10 @@ public final class GatewayConfig {
   /** On SIGTERM, how long running requests may take before their services are stopped. */
   public final long graceMillis;
 
-  GatewayConfig(Map<OptionKey, Setting> given, File dir) throws UsageException {
-    this.address = ListenAddress.parse(given.get(OptionKey.HTTP));
+  /** The settings {@code given} for the gateway {@code kind} (HTTP or FASTCGI). */
+  GatewayConfig(Map<OptionKey, Setting> given, File dir, OptionKey kind) throws UsageException {
+    Setting address = given.get(kind);
+    this.address = address == null ? null : ListenAddress.parse(address);
     this.dir = dir;
     if (!dir.isDirectory()) {
       throw new UsageException("--dir: " + dir + " is not a directory");
@@ -50,6 +53,14 @@ public final class GatewayConfig {
     this.idleTimeoutMillis = millis(given.get(OptionKey.IDLE_TIMEOUT), 30);
     this.headerTimeoutMillis = millis(given.get(OptionKey.HEADER_TIMEOUT), 20);
     this.graceMillis = millis(given.get(OptionKey.GRACE), 20);
+  }
+
+  /**
+   * A FastCGI application that a web server spawned with its listening socket: every default,
+   * serving {@code dir}.
+   */
+  public static GatewayConfig spawned(File dir) throws UsageException {
+    return new GatewayConfig(new java.util.EnumMap<>(OptionKey.class), dir, OptionKey.FASTCGI);
   }
 
   /** The settings with every default, for {@code address} and {@code dir}: for tests. */

@@ -11,6 +11,9 @@ public enum OptionKey {
   HTTP(Kind.ACTION, "http", "ADDRESS", "serve every NAME.conf in --dir at /NAME over HTTP/1.1 from"
       + " this one process, until SIGTERM; ADDRESS is [HOST:]PORT (HOST 127.0.0.1 by default) or"
       + " unix:PATH"),
+  FASTCGI(Kind.ACTION, "fastcgi", "ADDRESS", "serve every NAME.conf in --dir as a FastCGI"
+      + " application listening on ADDRESS ([HOST:]PORT or unix:PATH), for nginx's fastcgi_pass,"
+      + " Apache's mod_proxy_fcgi or lighttpd's socket, until SIGTERM"),
   SELF_TEST(Kind.ACTION, "self-test", "URL", "send keep-alive and pipelined requests to a deployed"
       + " echo endpoint, say whether its server kept the Content-Length, the connection and the"
       + " order, exit 0 or 1"),
@@ -47,25 +50,25 @@ public enum OptionKey {
   // On the command line only.
   CONFIG(Kind.COMMAND_LINE, "config", "FILE", "read options from FILE, 'key = value' lines"
       + " (default: the file named by PIPECGI_CONF); options on the command line win"),
-  DIR(Kind.COMMAND_LINE, "dir", "DIR", "with --http or --check: the directory of the NAME.conf"
-      + " files (default: the jar's own directory)"),
-  PREFIX(Kind.COMMAND_LINE, "prefix", "PATH", "with --http: serve the endpoints at PATH/NAME, such"
+  DIR(Kind.COMMAND_LINE, "dir", "DIR", "with --http, --fastcgi or --check: the directory of the"
+      + " NAME.conf files (default: the jar's own directory)"),
+  PREFIX(Kind.COMMAND_LINE, "prefix", "PATH", "with --http or --fastcgi: serve the endpoints at PATH/NAME, such"
       + " as /pipecgi/echo.cgi, as a web server's cgi-bin would (default: at /NAME)"),
-  WWW(Kind.COMMAND_LINE, "www", "DIR", "with --http: also serve the files in DIR (pages such as"
+  WWW(Kind.COMMAND_LINE, "www", "DIR", "with --http or --fastcgi: also serve the files in DIR (pages such as"
       + " the demo and pipecgi.js) at the paths that are not endpoints"),
-  QUIET(Kind.COMMAND_LINE, "quiet", null, "with --http: no access log line per request"),
-  TRUSTED_PROXIES(Kind.COMMAND_LINE, "trusted-proxies", "LIST", "with --http: addresses (or"
+  QUIET(Kind.COMMAND_LINE, "quiet", null, "with --http or --fastcgi: no access log line per request"),
+  TRUSTED_PROXIES(Kind.COMMAND_LINE, "trusted-proxies", "LIST", "with --http or --fastcgi: addresses (or"
       + " address/prefix, or unix) of proxies whose X-Forwarded-For and X-Forwarded-Proto are"
       + " believed (default none)"),
-  MAX_CONCURRENT(Kind.COMMAND_LINE, "max-concurrent", "N", "with --http: requests running at"
+  MAX_CONCURRENT(Kind.COMMAND_LINE, "max-concurrent", "N", "with --http or --fastcgi: requests running at"
       + " once, beyond which 503 (default 1000)"),
-  MAX_CONNECTIONS(Kind.COMMAND_LINE, "max-connections", "N", "with --http: open connections,"
+  MAX_CONNECTIONS(Kind.COMMAND_LINE, "max-connections", "N", "with --http or --fastcgi: open connections,"
       + " beyond which new ones wait to be accepted (default 4000)"),
-  IDLE_TIMEOUT(Kind.COMMAND_LINE, "idle-timeout", "SECONDS", "with --http: how long a connection"
+  IDLE_TIMEOUT(Kind.COMMAND_LINE, "idle-timeout", "SECONDS", "with --http or --fastcgi: how long a connection"
       + " may stay idle between requests (default 30)"),
-  HEADER_TIMEOUT(Kind.COMMAND_LINE, "header-timeout", "SECONDS", "with --http: how long a client"
+  HEADER_TIMEOUT(Kind.COMMAND_LINE, "header-timeout", "SECONDS", "with --http or --fastcgi: how long a client"
       + " may take to send a request's headers (default 20)"),
-  GRACE(Kind.COMMAND_LINE, "grace", "SECONDS", "with --http: on SIGTERM, how long running requests"
+  GRACE(Kind.COMMAND_LINE, "grace", "SECONDS", "with --http or --fastcgi: on SIGTERM, how long running requests"
       + " may take to finish before their services are stopped (default 20)");
 
   /** What an option is for. */

@@ -22,12 +22,17 @@ public final class Privileges {
    * every service it starts would run as root, with every request's input.
    */
   public static String refusalOfRoot(String mode) {
+    return refusalOfRoot(mode, "Run it as a user of its own, such as one made with 'useradd"
+        + " --system --no-create-home pipecgi': 'setpriv --reuid=pipecgi --regid=pipecgi"
+        + " --init-groups java -jar pipecgi.jar " + mode + " ...', or the systemd unit"
+        + " apache-conf/pipecgi.service (User=pipecgi)");
+  }
+
+  /** Null, or why {@code what} refuses to run as root, and {@code how} to run it instead. */
+  public static String refusalOfRoot(String what, String how) {
     if (uid() != 0) {
       return null;
     }
-    return mode + " refuses to run as root: every service it starts would run as root. Run it as"
-        + " a user of its own, such as one made with 'useradd --system --no-create-home pipecgi':"
-        + " 'setpriv --reuid=pipecgi --regid=pipecgi --init-groups java -jar pipecgi.jar " + mode
-        + " ...', or the systemd unit apache-conf/pipecgi.service (User=pipecgi)";
+    return what + " refuses to run as root: every service it starts would run as root. " + how;
   }
 }

@@ -27,9 +27,9 @@ class CommandLineTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "--check --self-test http://x/|--check and --self-test cannot be given together",
-      "--dir /tmp|--dir goes with --http or --check only",
-      "--quiet|--quiet goes with --http only",
-      "--check --max-concurrent 5|--max-concurrent goes with --http only",
+      "--dir /tmp|--dir goes with --http, --fastcgi or --check only",
+      "--quiet|--quiet goes with --http or --fastcgi only",
+      "--check --max-concurrent 5|--max-concurrent goes with --http or --fastcgi only",
       "--http 8080 --timeout 5|--timeout is one endpoint's setting: for a directory of endpoints,"
           + " set it in each NAME.conf",
       "--http 8080 --config x.conf|--config is one endpoint's setting: for a directory of"
