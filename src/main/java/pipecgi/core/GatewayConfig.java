@@ -63,11 +63,22 @@ public final class GatewayConfig {
     return new GatewayConfig(new java.util.EnumMap<>(OptionKey.class), dir, OptionKey.FASTCGI);
   }
 
-  /** The settings with every default, for {@code address} and {@code dir}: for tests. */
+  /** An HTTP gateway's settings, every default but {@code options}: for tests. */
   public static GatewayConfig of(String address, File dir, String... options)
       throws UsageException {
+    return of("--http", address, dir, options);
+  }
+
+  /** A FastCGI application's settings, every default but {@code options}: for tests. */
+  public static GatewayConfig fastcgi(String address, File dir, String... options)
+      throws UsageException {
+    return of("--fastcgi", address, dir, options);
+  }
+
+  private static GatewayConfig of(String kind, String address, File dir, String... options)
+      throws UsageException {
     String[] args = new String[options.length + 4];
-    args[0] = "--http";
+    args[0] = kind;
     args[1] = address;
     args[2] = "--dir";
     args[3] = dir.getPath();
