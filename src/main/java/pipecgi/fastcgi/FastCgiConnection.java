@@ -29,6 +29,8 @@ final class FastCgiConnection implements Runnable {
   private volatile Request current;
   /** The last request answered: what still comes for it (the rest of its body) is dropped. */
   private volatile int lastEnded = -1;
+  /** The thread of the request being answered, or of the last one. */
+  private Thread answering;
 
   /** What a connection reads from, writes to, and closes. */
   interface Transport {
@@ -68,6 +70,18 @@ final class FastCgiConnection implements Runnable {
         r.connectionEnded();
       }
       transport.close();
+      awaitAnswer();
+    }
+  }
+
+  /** A connection is over once its last request is: its service stopped, its thread gone. */
+  private void awaitAnswer() {
+    if (answering != null) {
+      try {
+        answering.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -151,7 +165,8 @@ final class FastCgiConnection implements Runnable {
       }
       if (b.length == 0) {
         started = true;
-        server.start(this);
+        answering = new Thread(this, "pipecgi-fastcgi-request");
+        answering.start();
       } else if (params.size() + b.length > MAX_PARAMS_BYTES) {
         throw new ProtocolException("PARAMS of request " + id + " over " + MAX_PARAMS_BYTES
             + " bytes");

@@ -196,12 +196,6 @@ public final class FastCgiServer {
     return file;
   }
 
-  /** Starts a request's exchange on a thread of its own. */
-  void start(Runnable request) {
-    Thread t = new Thread(request, "pipecgi-fastcgi-request");
-    t.start();
-  }
-
   /** Answers an exchange, within --max-concurrent, unless stopping. */
   Response respond(Exchange e) {
     if (stopping != null) {

@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Map;
 
 /** A web server's side of a FastCGI connection, record by record, for the tests. */
-final class FastCgiClient implements AutoCloseable {
+public final class FastCgiClient implements AutoCloseable {
   final Socket socket;
   private final DataInputStream in;
   private final OutputStream out;
 
-  FastCgiClient(int port) throws IOException {
+  public FastCgiClient(int port) throws IOException {
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(120_000);
     in = new DataInputStream(socket.getInputStream());
@@ -41,7 +41,8 @@ final class FastCgiClient implements AutoCloseable {
   }
 
   /** A whole request: BEGIN_REQUEST, its PARAMS, its STDIN, each stream ended. */
-  static byte[] request(int id, boolean keep, Map<String, String> params, byte[] body) {
+  public static byte[] request(int id, boolean keep, Map<String, String> params,
+      byte[] body) {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     b.writeBytes(begin(id, Record.RESPONDER, keep));
     b.writeBytes(record(Record.PARAMS, id, Params.encode(params)));
@@ -54,7 +55,7 @@ final class FastCgiClient implements AutoCloseable {
     return b.toByteArray();
   }
 
-  void send(byte[] bytes) throws IOException {
+  public void send(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
   }
@@ -75,7 +76,7 @@ final class FastCgiClient implements AutoCloseable {
   }
 
   /** A request's answer: its STDOUT, its STDERR, and END_REQUEST's statuses. */
-  record Answer(byte[] stdout, String stderr, int appStatus, int protocolStatus,
+  public record Answer(byte[] stdout, String stderr, int appStatus, int protocolStatus,
       List<Record> records) {
     String text() {
       return new String(stdout, StandardCharsets.ISO_8859_1);
@@ -83,7 +84,7 @@ final class FastCgiClient implements AutoCloseable {
   }
 
   /** Reads records up to END_REQUEST for {@code id}; null if the connection ends first. */
-  Answer answer(int id) throws IOException {
+  public Answer answer(int id) throws IOException {
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     List<Record> records = new ArrayList<>();

@@ -16,13 +16,13 @@ import pipecgi.selftest.HttpConnection;
  * A warm gateway in the test's own JVM, on a free loopback port, serving a directory of the given
  * endpoints, with its log kept for the test to read.
  */
-final class TestGateway implements AutoCloseable {
+public final class TestGateway implements AutoCloseable {
   /** What the gateway's own environment holds: none of it may reach a service unasked. */
   static final Map<String, String> OWN_ENV = Map.of("PATH", "/opt/gateway/bin", "TZ", "Gateway/Own",
       "SECRET_TOKEN", "s3cret", "LANG", "C.UTF-8");
 
   final Path dir;
-  final HttpGateway gateway;
+  public final HttpGateway gateway;
   private final ByteArrayOutputStream err;
 
   private TestGateway(Path dir, HttpGateway gateway, ByteArrayOutputStream err) {
@@ -32,7 +32,7 @@ final class TestGateway implements AutoCloseable {
   }
 
   /** Writes NAME.conf for each endpoint in {@code dir}, and serves them with {@code options}. */
-  static TestGateway start(Path dir, Map<String, String> endpoints, String... options)
+  public static TestGateway start(Path dir, Map<String, String> endpoints, String... options)
       throws Exception {
     for (Map.Entry<String, String> e : endpoints.entrySet()) {
       Files.writeString(dir.resolve(e.getKey() + ".conf"), e.getValue());

@@ -1,4 +1,4 @@
-package pipecgi.http;
+package pipecgi;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,29 +22,37 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import pipecgi.Cgi;
+import pipecgi.core.GatewayConfig;
+import pipecgi.fastcgi.FastCgiClient;
+import pipecgi.fastcgi.FastCgiServer;
+import pipecgi.http.TestGateway;
 
 /**
- * Every request of test-fixtures/ through both front ends, against the repository's cgi-bin: as a
- * CGI request (its environment and body, as a web server gives them) and as the same request in
- * HTTP to a warm gateway serving that cgi-bin. The status, the header fields and the body must be
- * the same; only what belongs to the connection (Date, Connection) and HTTP's own reason phrases
- * may differ.
+ * Every request of test-fixtures/ through the three front ends, against the repository's cgi-bin:
+ * as a CGI request (its environment and body, as a web server gives them), as the same request in
+ * HTTP to a warm gateway serving that cgi-bin, and as FastCGI records to a FastCGI application
+ * serving it. The status, the header fields and the body must be the same; over HTTP only what
+ * belongs to the connection (Date, Connection) and HTTP's own reason phrases may differ, and
+ * FastCGI's answer is the CGI program's, byte for byte.
  */
 @Timeout(120)
 class FrontEndsTest {
   private static final Path FIXTURES = Path.of("test-fixtures").toAbsolutePath();
   private static final Path CGI_BIN = Path.of("cgi-bin").toAbsolutePath();
   private static TestGateway gateway;
+  private static FastCgiServer fastcgi;
 
   @BeforeAll
   static void start() throws Exception {
     gateway = TestGateway.start(CGI_BIN, Map.of());
+    fastcgi = FastCgiServer.start(GatewayConfig.fastcgi("127.0.0.1:0", CGI_BIN.toFile()), null,
+        null, Map.of(), new ByteArrayOutputStream());
   }
 
   @AfterAll
   static void stop() {
     gateway.close();
+    fastcgi.stop("the test is over");
   }
 
   static Stream<String> fixtures() throws IOException {
@@ -83,14 +91,37 @@ class FrontEndsTest {
     assertEquals(cgi.status, http.status, name);
     assertEquals(cgi.fields, http.fields, name);
     assertArrayEquals(cgi.body, http.body, name);
+    assertEquals(new String(cgiRaw(f, endpoint), StandardCharsets.ISO_8859_1),
+        new String(fastcgi(f, endpoint), StandardCharsets.ISO_8859_1), name);
   }
 
   private static Answer cgi(Fixture f, String endpoint) {
-    Map<String, String> env = new LinkedHashMap<>(f.env);
-    env.put("PIPECGI_CONF", CGI_BIN.resolve(endpoint + ".conf").toString());
-    Cgi.Result r = Cgi.run(env, f.body);
+    Cgi.Result r = Cgi.run(cgiEnv(f, endpoint), f.body);
     Map<String, List<String>> fields = new TreeMap<>(r.headers);
     return new Answer(r.status, fields, r.body);
+  }
+
+  private static byte[] cgiRaw(Fixture f, String endpoint) {
+    return Cgi.run(cgiEnv(f, endpoint), f.body).raw;
+  }
+
+  private static Map<String, String> cgiEnv(Fixture f, String endpoint) {
+    Map<String, String> env = new LinkedHashMap<>(f.env);
+    env.put("PIPECGI_CONF", CGI_BIN.resolve(endpoint + ".conf").toString());
+    return env;
+  }
+
+  /**
+   * The fixture as a web server sends it: its variables as PARAMS, with the script's file, and
+   * its body as STDIN, to its end (a body shorter than its CONTENT_LENGTH is such an end).
+   */
+  private static byte[] fastcgi(Fixture f, String endpoint) throws Exception {
+    Map<String, String> params = new LinkedHashMap<>(f.env);
+    params.put("SCRIPT_FILENAME", CGI_BIN.resolve(endpoint + ".fcgi").toString());
+    try (FastCgiClient c = new FastCgiClient(fastcgi.port())) {
+      c.send(FastCgiClient.request(1, false, params, f.body));
+      return c.answer(1).stdout();
+    }
   }
 
   private static Answer http(Fixture f, String endpoint) throws IOException {
