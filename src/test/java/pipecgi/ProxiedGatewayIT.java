@@ -262,6 +262,28 @@ class ProxiedGatewayIT {
             ? "PORT" : env.get("SERVER_PORT")));
   }
 
+  /**
+   * A client on the proxy's own address: its REMOTE_PORT is never the proxy's. What a forged
+   * X-Forwarded-For does then is recorded: over TCP the gateway trusts 127.0.0.1, the client's
+   * address too, so it believes the hop before it; over the socket it trusts only "unix".
+   */
+  @Test
+  void aClientOnTheProxysAddressGetsNoProxyPort() throws Exception {
+    try (HttpConnection c = connect()) {
+      Map<String, String> plain = variables(ServerTests.exchange(c, "GET", web.uri("env.cgi"),
+          "HTTP/1.1", null));
+      assertEquals("127.0.0.1", plain.get("REMOTE_ADDR"), plain.toString());
+      if (proxied()) {
+        assertFalse(plain.containsKey("REMOTE_PORT"), "the proxy's port: " + plain);
+      }
+      c.send(("GET /pipecgi/env.cgi HTTP/1.1\r\nHost: 127.0.0.1:" + web.port
+          + "\r\nX-Forwarded-For: 203.0.113.9\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      Map<String, String> forged = variables(c.read("GET"));
+      record("REMOTE_ADDR of a client at 127.0.0.1 (the proxy's address) that forges"
+          + " X-Forwarded-For: 203.0.113.9", forged.get("REMOTE_ADDR"));
+    }
+  }
+
   private static Map<String, String> variables(HttpConnection.Reply r) {
     assertEquals(200, r.status);
     return parse(new String(r.body, StandardCharsets.UTF_8));
