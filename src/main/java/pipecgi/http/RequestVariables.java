@@ -82,7 +82,7 @@ final class RequestVariables {
         }
       }
       String client = proxies.client(address, forwardedFor);
-      if (!client.equals(address)) {
+      if (!forwardedFor.isEmpty()) {
         v.remove("REMOTE_PORT"); // the proxy's port, not the client's
       }
       address = client;
