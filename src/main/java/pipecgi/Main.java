@@ -130,7 +130,7 @@ public final class Main {
   private int check(CommandLine line) {
     try {
       EndpointConfig config = line.endpoint(env);
-      String problem = ConfigCheck.problem(config);
+      String problem = ConfigCheck.problemAlone(config);
       return problem == null ? print("pipecgi: ok: " + ConfigCheck.summary(config) + "\n")
           : verdict(problem);
     } catch (UsageException e) {

@@ -33,6 +33,16 @@ public final class ConfigCheck {
     return null;
   }
 
+  /**
+   * For an endpoint checked on its own (a CGI or mod_fcgid one): null, or why it cannot serve
+   * there.
+   */
+  public static String problemAlone(EndpointConfig config) {
+    String problem = problem(config);
+    return problem != null || !config.session ? problem
+        : config.name + ": " + Exchange.SESSIONS_NEED_A_GATEWAY;
+  }
+
   /** The one-line summary printed when all is well. */
   public static String summary(EndpointConfig config) {
     File program;
@@ -50,7 +60,9 @@ public final class ConfigCheck {
         + String.join(",", config.methods)
         + ", timeout "
         + config.timeoutText()
-        + " s)";
+        + " s"
+        + (config.session ? "; a session endpoint, for --http or --fastcgi ADDRESS only" : "")
+        + ")";
   }
 
   /**

@@ -1,5 +1,7 @@
 package pipecgi.core;
 
+import java.io.File;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Map;
@@ -43,6 +45,30 @@ public final class Endpoint {
   /** Why the configuration cannot be used, or null. */
   public String problem() {
     return problem;
+  }
+
+  /**
+   * Starts the service of a session endpoint for a session that {@code request} opens: the
+   * program rules and the environment are a request's, its stdin, stdout and stderr pipes are
+   * the caller's to use, and {@link ProcessTree#stop} stops it.
+   */
+  public Process startService(Map<String, String> request, Map<String, String> own)
+      throws HttpError {
+    File program;
+    try {
+      program = ServiceProgram.check(config.command.get(0));
+    } catch (ServiceProgram.Problem e) {
+      throw e.refused
+          ? new HttpError(500, "refused to run the service: " + e.getMessage())
+          : new HttpError(502, "cannot start the service: " + e.getMessage());
+    }
+    Map<String, String> env = ServiceEnv.build(request, own, 0, config.passEnv);
+    env.remove("CONTENT_LENGTH"); // its stdin is the conversation, not a body
+    try {
+      return ProcessTree.builder(program, config.command, config.workdir, env).start();
+    } catch (IOException e) {
+      throw new HttpError(502, "cannot start the service: " + e.getMessage());
+    }
   }
 
   /**

@@ -34,6 +34,11 @@ public final class EndpointConfig {
   final List<String> passEnv;
   /** The service's working directory, or null to keep pipecgi's own. */
   final File workdir;
+  /** Whether this is a session endpoint (session = line). */
+  final boolean session;
+  final long sessionIdleMillis;
+  final int maxSessions;
+  final long maxQueuedBytes;
 
   /**
    * Reads the configuration file that {@code given} names (--config), or else {@code
@@ -88,6 +93,50 @@ public final class EndpointConfig {
     this.corsOrigin = corsOrigin(s.get(OptionKey.CORS_ORIGIN));
     this.passEnv = passEnv(s.get(OptionKey.PASS_ENV));
     this.workdir = workdir(s.get(OptionKey.WORKDIR), configFile);
+    this.session = session(s);
+    Setting idle = s.get(OptionKey.SESSION_IDLE);
+    this.sessionIdleMillis = idle == null ? 60_000 : idle.millis(MAX_TIMEOUT_SECONDS);
+    Setting sessions = s.get(OptionKey.MAX_SESSIONS);
+    this.maxSessions = sessions == null ? 100 : sessions.count(1, 100_000);
+    this.maxQueuedBytes = bytes(s.get(OptionKey.MAX_QUEUED_BYTES), MIB, 1024 * MIB);
+  }
+
+  /** session = line, and the session options, which mean nothing without it. */
+  private static boolean session(Map<OptionKey, Setting> s) throws UsageException {
+    Setting v = s.get(OptionKey.SESSION);
+    if (v != null && !v.text.equals("line")) {
+      throw v.invalid("is not 'line' (each line of the service's stdin and stdout a message)");
+    }
+    if (v == null) {
+      for (OptionKey k : new OptionKey[] {OptionKey.SESSION_IDLE, OptionKey.MAX_SESSIONS,
+          OptionKey.MAX_QUEUED_BYTES}) {
+        if (s.containsKey(k)) {
+          throw s.get(k).invalid("is a session endpoint's setting: it needs 'session = line'");
+        }
+      }
+    }
+    return v != null;
+  }
+
+  /** Whether this is a session endpoint (session = line). */
+  public boolean isSession() {
+    return session;
+  }
+
+  public long sessionIdleMillis() {
+    return sessionIdleMillis;
+  }
+
+  public int maxSessions() {
+    return maxSessions;
+  }
+
+  public long maxQueuedBytes() {
+    return maxQueuedBytes;
+  }
+
+  public long maxRequestBytes() {
+    return maxRequestBytes;
   }
 
   /** The endpoint's name: its configuration file's, without .conf; else its program's. */

@@ -30,7 +30,7 @@ public final class ErrorLog {
   }
 
   /** Logs untrusted bytes (a line of the service's stderr) after {@code tag}. */
-  void line(String tag, byte[] b, int off, int len) {
+  public void line(String tag, byte[] b, int off, int len) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(prefix.length + len + 16);
     out.write(prefix, 0, prefix.length);
     if (tag != null) {

@@ -12,6 +12,11 @@ import java.util.Map;
  * #abort} it; {@link #close} releases its temporary files.
  */
 public final class Exchange implements AutoCloseable {
+  /** Why a session endpoint cannot answer as a CGI program or a spawned FastCGI one. */
+  static final String SESSIONS_NEED_A_GATEWAY = "a session endpoint (session = line) needs the"
+      + " warm gateway (--http) or a FastCGI application on a socket of its own (--fastcgi"
+      + " ADDRESS): one process that keeps its sessions' services running between requests";
+
   private final Endpoint endpoint;
   private final EndpointConfig config;
   private final ErrorLog log;
@@ -59,6 +64,9 @@ public final class Exchange implements AutoCloseable {
     try {
       if (config == null) {
         throw new HttpError(500, "bad configuration: " + endpoint.problem());
+      }
+      if (config.session) {
+        throw new HttpError(500, SESSIONS_NEED_A_GATEWAY);
       }
       response = serve();
     } catch (HttpError e) {

@@ -46,6 +46,15 @@ public enum OptionKey {
       + " environment"),
   WORKDIR(Kind.ENDPOINT, "workdir", "DIR", "the service's working directory (default: the"
       + " configuration file's directory, else the current one)"),
+  SESSION(Kind.ENDPOINT, "session", "line", "a session endpoint: the service runs once per"
+      + " conversation, each line of its stdin a message in and each line of its stdout a message"
+      + " out (with --http or --fastcgi ADDRESS only)"),
+  SESSION_IDLE(Kind.ENDPOINT, "session-idle", "SECONDS", "a session with no message and no"
+      + " poll for this long is ended (default 60)"),
+  MAX_SESSIONS(Kind.ENDPOINT, "max-sessions", "N", "sessions of the endpoint at once, beyond"
+      + " which 503 (default 100)"),
+  MAX_QUEUED_BYTES(Kind.ENDPOINT, "max-queued-bytes", "N", "a session's output not yet read by"
+      + " its page, beyond which the session ends (default 1M)"),
 
   // On the command line only.
   CONFIG(Kind.COMMAND_LINE, "config", "FILE", "read options from FILE, 'key = value' lines"

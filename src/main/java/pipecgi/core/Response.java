@@ -41,8 +41,19 @@ public final class Response {
     return new Response(status, "", body, 0).add("Content-Type", "text/plain; charset=utf-8");
   }
 
+  /** A response whose body is {@code bytes}, of type {@code type}. */
+  public static Response bytes(int status, byte[] bytes, String type) {
+    Spool body = new Spool(bytes.length, bytes.length);
+    try {
+      body.write(bytes, 0, bytes.length);
+    } catch (IOException e) {
+      throw new IllegalStateException(e); // in memory: cannot fail
+    }
+    return new Response(status, "", body, 0).add("Content-Type", type);
+  }
+
   /** A response without a body, such as 204 No Content. */
-  static Response empty(int status) {
+  public static Response empty(int status) {
     return new Response(status, "", null, 0);
   }
 

@@ -4,8 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,10 +24,6 @@ final class ServiceProcess {
     OUTPUT_LOST
   }
 
-  /** Between SIGTERM and SIGKILL. Apache waits 3 s before it SIGKILLs pipecgi itself. */
-  static final long GRACE_MILLIS = 1000;
-
-  private static final long POLL_MILLIS = 10;
 
   private final Process process;
   private final Spool stdout;
@@ -46,14 +40,8 @@ final class ServiceProcess {
   /** Starts {@code program} with the rest of {@code command}, and exactly {@code env}. */
   static ServiceProcess start(File program, List<String> command, File workdir,
       Map<String, String> env, Spool stdout, ErrorLog log) throws IOException {
-    List<String> argv = new ArrayList<>(command);
-    argv.set(0, program.getPath());
-    ProcessBuilder builder =
-        new ProcessBuilder(UnixSession.inNewSession(argv)).directory(workdir);
-    Map<String, String> childEnv = builder.environment();
-    childEnv.clear();
-    childEnv.putAll(env);
-    return new ServiceProcess(builder.start(), stdout, log);
+    return new ServiceProcess(ProcessTree.builder(program, command, workdir, env).start(), stdout,
+        log);
   }
 
   /** Feeds {@code stdin}, collects stdout, relays stderr, and waits for the end or the deadline. */
@@ -110,83 +98,21 @@ final class ServiceProcess {
   }
 
   /**
-   * Stops the service and everything it started: SIGTERM to the whole tree and to its session
-   * (where children whose parent has exited still are), a grace period, then SIGKILL to whatever
-   * is left. Apache signals only the CGI's own pid and lighttpd never sends SIGKILL, so without
-   * this a timed-out service's children would live on.
+   * Stops the service and everything it started (see {@link ProcessTree#stop}). Apache signals
+   * only the CGI's own pid and lighttpd never sends SIGKILL, so without this a timed-out
+   * service's children would live on.
    */
   synchronized void kill() {
     if (killed) {
       return;
     }
     killed = true;
-    List<ProcessHandle> tree = new ArrayList<>();
-    addTree(process.toHandle(), tree);
-    for (ProcessHandle p : tree) {
-      p.destroy();
-    }
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
-    while (anyAlive(tree) && System.nanoTime() < deadline) {
-      sleep(POLL_MILLIS);
-      addDescendants(tree); // a child may have forked on its way out
-      addSession(process.pid(), tree);
-    }
-    for (ProcessHandle p : tree) {
-      if (p.isAlive()) {
-        p.destroyForcibly();
-      }
-    }
-  }
-
-  private static void addTree(ProcessHandle root, List<ProcessHandle> tree) {
-    tree.add(root);
-    for (Iterator<ProcessHandle> i = root.descendants().iterator(); i.hasNext(); ) {
-      tree.add(i.next());
-    }
-    addSession(root.pid(), tree);
-  }
-
-  private static void addSession(long sid, List<ProcessHandle> tree) {
-    for (ProcessHandle p : UnixSession.members(sid)) {
-      if (!tree.contains(p)) {
-        tree.add(p);
-      }
-    }
-  }
-
-  private static void addDescendants(List<ProcessHandle> tree) {
-    for (ProcessHandle p : new ArrayList<>(tree)) {
-      if (p.isAlive()) {
-        for (Iterator<ProcessHandle> i = p.descendants().iterator(); i.hasNext(); ) {
-          ProcessHandle d = i.next();
-          if (!tree.contains(d)) {
-            tree.add(d);
-          }
-        }
-      }
-    }
-  }
-
-  private static boolean anyAlive(List<ProcessHandle> tree) {
-    for (ProcessHandle p : tree) {
-      if (p.isAlive()) {
-        return true;
-      }
-    }
-    return false;
+    ProcessTree.stop(process);
   }
 
   private static long millisUntil(long deadline) {
     // At least 1: Thread.join(0) would wait forever.
     return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static Thread daemon(Runnable job, String name) {

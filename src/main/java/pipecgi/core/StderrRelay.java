@@ -5,7 +5,7 @@ package pipecgi.core;
  * and never more than {@link #CAP} bytes per request: the rest is read and counted, so a service
  * that floods stderr neither blocks on a full pipe nor fills the log.
  */
-final class StderrRelay implements PipeDrain.Sink {
+public final class StderrRelay implements PipeDrain.Sink {
   static final int CAP = 64 * 1024;
   /** Longer lines are logged in pieces; Apache cuts error log entries at about 8 KiB. */
   private static final int LINE_MAX = 4096;
@@ -16,12 +16,12 @@ final class StderrRelay implements PipeDrain.Sink {
   private long logged;
   private long dropped;
 
-  StderrRelay(ErrorLog log) {
+  public StderrRelay(ErrorLog log) {
     this.log = log;
   }
 
   /** The service's stderr has ended: logs its last line, and what was left out. */
-  void finish() {
+  public void finish() {
     if (lineLength > 0) {
       emit();
     }
