@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import pipecgi.cgi.StartupArchive;
 
 /**
@@ -20,11 +21,17 @@ import pipecgi.cgi.StartupArchive;
  * with the given configurations; and pages: pipecgi.js, its demo and the browser tests' own
  * (src/test/js). Everything is in a world-readable temporary directory, since a server started as
  * root runs as nobody. A JVM shutdown hook stops the server even when the tests are interrupted.
+ * The {@link #GATEWAYS} serve the same cgi-bin from pipecgi's warm gateway (with pipecgi-http.jar
+ * beside the jar), alone or behind a proxy, rather than as CGI programs.
  */
 final class WebServer implements AutoCloseable {
-  /** The java the tests run on: it makes the archive and runs the endpoints. */
+  /** The java the tests run on: it makes the archive and runs the endpoints (and the gateway). */
   private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java")
       .toString();
+
+  /** The servers of apache-conf/serve that are pipecgi's warm gateway, alone or behind a proxy. */
+  static final Set<String> GATEWAYS =
+      Set.of("http", "apache-proxy", "apache-proxy-unix", "nginx-proxy");
 
   final String name;
   final int port;
@@ -49,6 +56,11 @@ final class WebServer implements AutoCloseable {
     WebServer server = new WebServer(name, freePort(), home);
     Files.createDirectory(server.cgiBin);
     Files.copy(Launch.CGI_BIN.resolve("pipecgi.jar"), server.cgiBin.resolve("pipecgi.jar"));
+    boolean gateway = GATEWAYS.contains(name);
+    if (gateway) {
+      Files.copy(Launch.CGI_BIN.resolve("pipecgi-http.jar"),
+          server.cgiBin.resolve("pipecgi-http.jar"));
+    }
     copyFiles(Launch.CGI_BIN, "*.sh", server.cgiBin);
     Files.createDirectory(server.www);
     copyFiles(Launch.ROOT.resolve("src/main/js"), "*", server.www);
@@ -59,10 +71,14 @@ final class WebServer implements AutoCloseable {
       Files.writeString(server.cgiBin.resolve(e.getKey() + ".conf"), e.getValue());
     }
     // As the README's install steps say: the start-up archive, made in place before the first
-    // request, so that no maker runs in the background while the tests count processes.
-    Launch.Result archive = Launch.of(JAVA, "-jar", server.cgiBin.resolve("pipecgi.jar").toString(),
-        "--make-archive").env(StartupArchive.DIR_VARIABLE, server.cgiBin.toString()).run();
-    assertEquals(0, archive.exit, archive.outText() + archive.err);
+    // request, so that no maker runs in the background while the tests count processes. The
+    // gateway starts one JVM, and needs none.
+    if (!gateway) {
+      Launch.Result archive = Launch.of(JAVA, "-jar",
+          server.cgiBin.resolve("pipecgi.jar").toString(), "--make-archive")
+          .env(StartupArchive.DIR_VARIABLE, server.cgiBin.toString()).run();
+      assertEquals(0, archive.exit, archive.outText() + archive.err);
+    }
     Runtime.getRuntime().addShutdownHook(server.stopAtExit);
     Launch.Result r = server.serve("start");
     if (r.exit != 0) {
@@ -82,11 +98,11 @@ final class WebServer implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port + "/pipecgi/" + endpointAndQuery);
   }
 
-  /** What the server logged, pipecgi's lines included. */
+  /** What the server logged, pipecgi's lines included (the gateway's log, for a gateway). */
   String errorLog() {
     StringBuilder log = new StringBuilder();
-    for (String file : List.of("error.log", "stderr.log")) {
-      Path p = run().resolve(file);
+    for (String file : List.of("error.log", "stderr.log", "gateway.log")) {
+      Path p = runFile(file);
       try {
         if (Files.exists(p)) {
           log.append(Files.readString(p, StandardCharsets.UTF_8));
@@ -98,9 +114,16 @@ final class WebServer implements AutoCloseable {
     return log.toString();
   }
 
-  /** The pipecgi JVMs this server's endpoints are running now. */
+  /** The pipecgi JVMs this server's endpoints are running now (never the gateway itself). */
   List<ProcessHandle> pipecgiProcesses() {
-    return Processes.withArgument(cgiBin.resolve("pipecgi.jar").toString());
+    return Processes.withArgument(cgiBin.resolve("pipecgi.jar").toString()).stream()
+        .filter(p -> !p.info().arguments().map(a -> List.of(a).contains("--http")).orElse(false))
+        .toList();
+  }
+
+  /** A file of the server's run directory: its logs (error.log, gateway.log) and pid files. */
+  Path runFile(String file) {
+    return run().resolve(file);
   }
 
   private Path run() {
