@@ -1,42 +1,35 @@
 package pipecgi;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import pipecgi.core.Privileges;
 
 /**
  * The browser benchmark (README, "In the browser"): message round trips from one page in Debian's
  * headless Chromium, PipeConnection to a pipecgi echo endpoint (cat) under Apache prefork + mod_cgi
  * and event + mod_cgid (a JVM per message) and to the warm gateway ({@code java -jar pipecgi.jar
- * --http}, one JVM for all, serving the page too), against a WebSocket to websocketd running cat;
- * one message at a time and four in flight. Variants take turns in rounds, so that a burst of other
- * work on the machine does not land on one of them only; medians and p99 are over all the samples
- * of all rounds. Writes target/bench/browser.md and target/bench/browser.svg. Run it with
+ * --http}, one JVM for all), alone and behind Apache event + mod_proxy_http, against a WebSocket to
+ * websocketd running cat; one message at a time and four in flight. Variants take turns in rounds,
+ * so that a burst of other work on the machine does not land on one of them only; medians and p99
+ * are over all the samples of all rounds. Writes target/bench/browser.md and target/bench/browser.svg. Run it with
  * src/bench/browser.
  */
 final class BrowserBench {
   private static final int SIZE = 1023;
-  private static final String GATEWAY = "pipecgi --http, directly";
+  /** Untimed messages to each gateway before the rounds. */
+  private static final int WARM_UP = 500;
+  /** The gateway modes of apache-conf/serve, and their names in the report. */
+  private static final Map<String, String> GATEWAYS = Map.of(
+      "http", "pipecgi --http, directly",
+      "apache-proxy", "pipecgi --http, behind Apache event + mod_proxy_http");
 
   /** One variant's samples: round-trip times in ms, and messages per second of each round. */
   private record Samples(String name, int inFlight, List<Double> times, List<Double> rates) {}
@@ -54,9 +47,16 @@ final class BrowserBench {
         + "content-type = text/plain; charset=utf-8\n");
     try (WebServer prefork = WebServer.start("apache-prefork", echo);
         WebServer event = WebServer.start("apache-event", echo);
-        Gateway gateway = Gateway.start(echo);
+        WebServer gateway = WebServer.start("http", echo);
+        WebServer proxied = WebServer.start("apache-proxy", echo);
         WebSocketd websocketd = WebSocketd.start();
         Browser browser = Browser.start()) {
+      // The gateways' JIT warmed up first (untimed), as a long-lived gateway's is.
+      for (WebServer web : List.of(gateway, proxied)) {
+        browser.open(web.page("blank.html"));
+        browser.runForMap("roundTrips", Map.of("endpoint", "/pipecgi/echo.cgi", "webSocket", false,
+            "count", WARM_UP, "inFlight", 4, "size", SIZE));
+      }
       for (int round = 1; round <= rounds; round++) {
         for (int inFlight : new int[] {1, 4}) {
           for (WebServer web : List.of(prefork, event)) {
@@ -66,9 +66,12 @@ final class BrowserBench {
             measure(browser, results, name, inFlight, Map.of("endpoint", "/pipecgi/echo.cgi",
                 "webSocket", false, "count", pipeMessages, "inFlight", inFlight, "size", SIZE));
           }
-          browser.open(gateway.page("blank.html"));
-          measure(browser, results, GATEWAY, inFlight, Map.of("endpoint", "/pipecgi/echo.cgi",
-              "webSocket", false, "count", gatewayMessages, "inFlight", inFlight, "size", SIZE));
+          for (WebServer web : List.of(gateway, proxied)) {
+            browser.open(web.page("blank.html"));
+            measure(browser, results, GATEWAYS.get(web.name), inFlight, Map.of("endpoint",
+                "/pipecgi/echo.cgi", "webSocket", false, "count", gatewayMessages, "inFlight",
+                inFlight, "size", SIZE));
+          }
           measure(browser, results, "websocketd cat", inFlight, Map.of("endpoint",
               "ws://127.0.0.1:" + websocketd.port + "/", "webSocket", true, "count", wsMessages,
               "inFlight", inFlight, "size", SIZE));
@@ -80,7 +83,7 @@ final class BrowserBench {
       Path out = Path.of("target", "bench");
       Files.createDirectories(out);
       String md = report(results, quick, rounds, pipeMessages, gatewayMessages, wsMessages,
-          version, load, seconds, gateway.flags);
+          version, load, seconds);
       Files.writeString(out.resolve("browser.md"), md);
       Files.writeString(out.resolve("browser.svg"), chart(results));
       System.out.print(md);
@@ -107,7 +110,7 @@ final class BrowserBench {
 
   private static String report(Map<String, Samples> results, boolean quick, int rounds,
       int pipeMessages, int gatewayMessages, int wsMessages, String browserVersion,
-      String loadStart, long seconds, List<String> gatewayFlags) throws IOException {
+      String loadStart, long seconds) throws IOException {
     StringBuilder md = new StringBuilder();
     md.append("# pipecgi in the browser: PipeConnection against a WebSocket\n\n");
     md.append(Instant.now().toString(), 0, 16).append(" UTC · ")
@@ -122,11 +125,12 @@ final class BrowserBench {
         .append(" flight, each echoed by cat; a new message leaves as soon as an answer arrives.")
         .append(" pipecgi: PipeConnection (`maxInFlight` 1 or 4), ").append(pipeMessages)
         .append(" messages a round, each a POST that starts a JVM (with its start-up archive).")
-        .append(" pipecgi --http: the warm gateway, `java").append(gatewayFlags.isEmpty() ? ""
-            : " " + String.join(" ", gatewayFlags)).append(" -jar pipecgi.jar --http 127.0.0.1:0")
-        .append(" --prefix /pipecgi --www DIR --quiet` (the flags of apache-conf/pipecgi.service),")
-        .append(" which serves the page too; ").append(gatewayMessages)
-        .append(" messages a round, each a POST that starts cat, no JVM.")
+        .append(" pipecgi --http: the warm gateway (`java -jar pipecgi.jar --http`, one JVM), as")
+        .append(" `apache-conf/serve` runs it: `http`, the gateway alone, serving the page too;")
+        .append(" `apache-proxy`, Apache event + mod_proxy_http (`apache-conf/pipecgi-proxy.conf`) in")
+        .append(" front of it; ").append(gatewayMessages)
+        .append(" messages a round (after ").append(WARM_UP).append(" untimed ones before the")
+        .append(" first round), each a POST that starts cat, no JVM.")
         .append(" websocketd: a WebSocket to `websocketd --address=127.0.0.1 cat`, ")
         .append(wsMessages).append(" messages a round. Rounds: ").append(rounds)
         .append("; medians and p99 over all the messages of all rounds, messages/s is the median")
@@ -158,9 +162,9 @@ final class BrowserBench {
     }
     md.append("\n| ratio (same run) | mean round trip | messages/s |\n|---|---:|---:|\n");
     for (String mode : List.of("one at a time", "4 in flight")) {
-      Samples warm = results.get(GATEWAY + ", " + mode);
+      Samples warm = results.get(GATEWAYS.get("http") + ", " + mode);
       for (Samples s : results.values()) {
-        if (s.name.startsWith("pipecgi, Apache") && s.name.endsWith(mode)) {
+        if (s.name.startsWith("pipecgi") && s != warm && s.name.endsWith(mode)) {
           md.append("| ").append(s.name).append(" / ").append(warm.name).append(" | ")
               .append(String.format(Locale.ROOT, "%.1f", mean(s) / mean(warm))).append(" | ")
               .append(String.format(Locale.ROOT, "%.3f",
@@ -235,120 +239,6 @@ final class BrowserBench {
       }
     }
     return "unknown CPU";
-  }
-
-  /**
-   * The warm gateway, {@code java -jar pipecgi.jar --http 127.0.0.1:0}, with the JVM flags of
-   * apache-conf/pipecgi.service, serving endpoints (NAME -> configuration text) at /pipecgi/NAME
-   * and the pages (pipecgi.js, the test pages) with --www, from a world-readable temporary
-   * directory; as nobody when run as root (it refuses root). Stopped with SIGTERM on close.
-   */
-  static final class Gateway implements AutoCloseable {
-    private static final Pattern STARTED = Pattern.compile("at http://127\\.0\\.0\\.1:(\\d+)/");
-    private static final Pattern EXEC_START =
-        Pattern.compile("(?m)^ExecStart=\\S*java((?: -\\S+)*) -jar ");
-
-    final int port;
-    final List<String> flags;
-    private final Process process;
-    private final Path home;
-
-    private Gateway(int port, List<String> flags, Process process, Path home) {
-      this.port = port;
-      this.flags = flags;
-      this.process = process;
-      this.home = home;
-    }
-
-    static Gateway start(Map<String, String> endpoints) throws Exception {
-      Matcher m = EXEC_START.matcher(Files.readString(
-          Launch.ROOT.resolve("apache-conf/pipecgi.service")));
-      if (!m.find()) {
-        throw new IllegalStateException("no java -jar in apache-conf/pipecgi.service's ExecStart");
-      }
-      List<String> flags = m.group(1).isBlank() ? List.of()
-          : Arrays.asList(m.group(1).trim().split(" "));
-      Path home = Files.createTempDirectory("pipecgi-bench-gateway-",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-      Path dir = Files.createDirectory(home.resolve("cgi-bin"));
-      Path www = Files.createDirectory(home.resolve("www"));
-      for (String jar : List.of("pipecgi.jar", "pipecgi-http.jar")) {
-        Files.copy(Launch.CGI_BIN.resolve(jar), dir.resolve(jar));
-      }
-      for (Map.Entry<String, String> e : endpoints.entrySet()) {
-        Files.writeString(dir.resolve(e.getKey() + ".conf"), e.getValue());
-      }
-      for (Path from : List.of(Launch.ROOT.resolve("src/main/js"), Launch.ROOT.resolve("src/test/js"))) {
-        try (var files = Files.newDirectoryStream(from)) {
-          for (Path f : files) {
-            if (Files.isRegularFile(f)) {
-              Files.copy(f, www.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
-          }
-        }
-      }
-      List<String> command = new ArrayList<>();
-      if (Privileges.uid() == 0) {
-        command.addAll(List.of("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup",
-            "--clear-groups"));
-      }
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.addAll(flags);
-      command.addAll(List.of("-jar", dir.resolve("pipecgi.jar").toString(), "--http",
-          "127.0.0.1:0", "--dir", dir.toString(), "--prefix", "/pipecgi", "--www", www.toString(),
-          "--quiet"));
-      ProcessBuilder pb = new ProcessBuilder(command)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-      pb.environment().clear();
-      pb.environment().put("PATH", System.getenv("PATH"));
-      pb.environment().put("LC_ALL", "C.UTF-8");
-      Process p = pb.start();
-      CompletableFuture<Integer> port = new CompletableFuture<>();
-      StringBuffer log = new StringBuffer();
-      Thread reader = new Thread(() -> {
-        try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(),
-            StandardCharsets.UTF_8))) {
-          for (String line; (line = err.readLine()) != null; ) {
-            log.append(line).append('\n');
-            Matcher started = STARTED.matcher(line);
-            if (started.find()) {
-              port.complete(Integer.parseInt(started.group(1)));
-            }
-          }
-        } catch (IOException e) {
-          // the gateway has gone
-        }
-        port.complete(-1);
-      }, "gateway-log");
-      reader.setDaemon(true);
-      reader.start();
-      int listening = port.get(60, TimeUnit.SECONDS);
-      if (listening <= 0) {
-        p.destroyForcibly();
-        Launch.deleteTree(home);
-        throw new IOException("the gateway did not start: " + log);
-      }
-      return new Gateway(listening, flags, p, home);
-    }
-
-    URI page(String path) {
-      return URI.create("http://127.0.0.1:" + port + "/" + path);
-    }
-
-    @Override
-    public void close() throws IOException {
-      process.destroy(); // SIGTERM: a graceful stop
-      try {
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor();
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      } finally {
-        Launch.deleteTree(home);
-      }
-    }
   }
 
   /** websocketd running cat on a free loopback port, stopped on close. */
