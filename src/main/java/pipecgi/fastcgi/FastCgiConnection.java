@@ -9,6 +9,7 @@ import pipecgi.core.Endpoint;
 import pipecgi.core.ErrorLog;
 import pipecgi.core.Exchange;
 import pipecgi.core.Response;
+import pipecgi.session.Sessions;
 
 /**
  * One connection from a web server, in the Responder role: it reads records, gathers a request's
@@ -210,6 +211,10 @@ final class FastCgiConnection implements Runnable {
           new ErrorLog(stderr, null).line("404 Not Found: no endpoint for "
               + FastCgiServer.script(variables) + " (no NAME.conf for it)");
           answer(Response.error(404).set("X-Content-Type-Options", "nosniff"), false);
+          return;
+        }
+        if (server.sessions() != null && Sessions.isFor(endpoint)) {
+          answer(server.sessions().respond(endpoint, variables, stdin), false);
           return;
         }
         try (Exchange e = endpoint.open(variables, server.own(), stdin, stderr)) {

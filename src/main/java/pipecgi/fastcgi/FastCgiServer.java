@@ -24,6 +24,7 @@ import pipecgi.core.Exchange;
 import pipecgi.core.ExitStatus;
 import pipecgi.core.GatewayConfig;
 import pipecgi.core.Response;
+import pipecgi.session.Sessions;
 
 /**
  * pipecgi as a FastCGI application: on the listening socket a web server hands it on file
@@ -46,6 +47,8 @@ public final class FastCgiServer {
   private final Map<String, String> own;
   private final ErrorLog log;
   private final Semaphore slots;
+  /** Held by an application on a socket of its own; a spawned one cannot keep sessions. */
+  private final Sessions sessions;
   private final Set<Exchange> running = ConcurrentHashMap.newKeySet();
   private final Set<FastCgiConnection.Transport> connections = ConcurrentHashMap.newKeySet();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -62,6 +65,7 @@ public final class FastCgiServer {
     this.own = own;
     this.log = new ErrorLog(err, only);
     this.slots = new Semaphore(config.maxConcurrent);
+    this.sessions = inherited ? null : new Sessions(own, err);
   }
 
   /**
@@ -196,6 +200,11 @@ public final class FastCgiServer {
     return file;
   }
 
+  /** The sessions, or null for a spawned application, whose session endpoints answer 500. */
+  Sessions sessions() {
+    return sessions;
+  }
+
   /** Answers an exchange, within --max-concurrent, unless stopping. */
   Response respond(Exchange e) {
     if (stopping != null) {
@@ -236,6 +245,7 @@ public final class FastCgiServer {
           Files.deleteIfExists(config.address.socket);
         }
       }
+      int ended = sessions == null ? 0 : sessions.stop();
       int n = running.size();
       log.line("stopping: " + why + "; " + n + " request" + (n == 1 ? "" : "s") + " running, "
           + config.graceMillis / 1000.0 + " s to finish");
@@ -251,7 +261,8 @@ public final class FastCgiServer {
         t.close();
       }
       log.line("stopped" + (aborted == 0 ? "" : "; the services of " + aborted + " request"
-          + (aborted == 1 ? " were" : "s were") + " stopped at the end of the grace period"));
+          + (aborted == 1 ? " were" : "s were") + " stopped at the end of the grace period")
+          + (ended == 0 ? "" : "; " + ended + " session" + (ended == 1 ? "" : "s") + " ended"));
     } catch (IOException | InterruptedException e) {
       log.line("stopped, with a problem: " + e);
     } finally {

@@ -22,6 +22,7 @@ import pipecgi.core.ErrorLog;
 import pipecgi.core.Exchange;
 import pipecgi.core.GatewayConfig;
 import pipecgi.core.Response;
+import pipecgi.session.Sessions;
 
 /**
  * Answers each HTTP request with an endpoint of the directory: /NAME and /NAME.cgi (and what
@@ -43,6 +44,7 @@ final class EndpointHandler extends Handler.Abstract {
   private final OutputStream err;
   private final String software;
   private final Semaphore slots;
+  private final Sessions sessions;
   private final Set<Exchange> running = ConcurrentHashMap.newKeySet();
   private volatile String stopping;
 
@@ -55,6 +57,7 @@ final class EndpointHandler extends Handler.Abstract {
     this.err = err;
     this.software = software;
     this.slots = new Semaphore(config.maxConcurrent);
+    this.sessions = new Sessions(own, err);
   }
 
   @Override
@@ -105,6 +108,10 @@ final class EndpointHandler extends Handler.Abstract {
     Map<String, String> variables = RequestVariables.of(request, route.scriptName(),
         route.pathInfo(), config.trustedProxies, software);
     InputStream body = Request.asInputStream(request);
+    if (Sessions.isFor(endpoint)) {
+      send(request, response, sessions.respond(endpoint, variables, body), false);
+      return;
+    }
     try (Exchange exchange = endpoint.open(variables, own, body, err)) {
       running.add(exchange);
       request.addFailureListener(failure -> exchange.abort("the client went away ("
@@ -174,6 +181,14 @@ final class EndpointHandler extends Handler.Abstract {
     }
     awaitIdle(ANSWER_MILLIS);
     return stopped;
+  }
+
+  /**
+   * Ends every session (a conversation cannot finish by itself, as a request does): its page
+   * hears that pipecgi is stopping. Returns how many there were.
+   */
+  int endSessions() {
+    return sessions.stop();
   }
 
   private void awaitIdle(long millis) throws InterruptedException {

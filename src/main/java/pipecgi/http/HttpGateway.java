@@ -176,6 +176,7 @@ public final class HttpGateway {
       int running = handler.running();
       log.line("stopping: " + why + "; " + running + " request" + (running == 1 ? "" : "s")
           + " running, " + config.graceMillis / 1000.0 + " s to finish");
+      int sessions = handler.endSessions();
       int aborted = handler.stop("pipecgi is stopping", config.graceMillis);
       headerTimeout.stop();
       server.stop();
@@ -183,7 +184,9 @@ public final class HttpGateway {
         Files.deleteIfExists(config.address.socket);
       }
       log.line("stopped" + (aborted == 0 ? "" : "; the services of " + aborted + " request"
-          + (aborted == 1 ? " were" : "s were") + " stopped at the end of the grace period"));
+          + (aborted == 1 ? " were" : "s were") + " stopped at the end of the grace period")
+          + (sessions == 0 ? "" : "; " + sessions + " session" + (sessions == 1 ? "" : "s")
+          + " ended"));
     } catch (Exception e) {
       log.line("stopped, with a problem: " + e);
     } finally {
