@@ -1,7 +1,10 @@
 // pipecgi.js: a connection to a pipecgi endpoint with the shape of the browser's WebSocket.
 // Each send() is one POST; its response is one message event, and messages are delivered in send
 // order even when several requests are in flight. With the listen option one GET is kept waiting
-// for the server's own messages (long polling). No dependencies; see README.md, "In the browser".
+// for the server's own messages (long polling). With the session option the connection is a
+// session: one service process for the whole conversation, each send() a line of its stdin, each
+// line of its stdout a message, whenever it writes it. No dependencies; see README.md, "In the
+// browser" and "Sessions".
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -13,8 +16,17 @@ const NORMAL_CLOSURE = 1000;
 const ABNORMAL_CLOSURE = 1006;
 const HTTP_STATUS_BASE = 4000;
 
+const GOING_AWAY = 1001;
+
 const CURSOR_HEADER = "Pipecgi-Cursor";
+const SESSION_HEADER = "Pipecgi-Session";
+const SEQUENCE_HEADER = "Pipecgi-Sequence";
+const CLOSE_HEADER = "Pipecgi-Close";
 const LISTEN_RETRY_MS = 1000;
+// A session's request that got no answer (or a proxy's 502, 503, 504) is sent again, the same:
+// the server writes a message once and answers a poll from its cursor, whatever is repeated.
+const SESSION_RETRIES = 3;
+const SESSION_RETRY_MS = 500;
 
 /** An error event that says which message failed and how. */
 export class PipeErrorEvent extends Event {
@@ -43,6 +55,7 @@ export class PipeConnection extends EventTarget {
   #errorPolicy;
   #listenUrl;
   #cursor;
+  #session = null;
   #readyState = CONNECTING;
   #binaryType = "blob";
   #bufferedAmount = 0;
@@ -60,7 +73,8 @@ export class PipeConnection extends EventTarget {
    * @param options maxInFlight (default 4): requests in flight at once;
    *     errorPolicy "close" (default) or "continue": what a failed message does to the connection;
    *     listen: true, or the URL of an endpoint that answers long polls (README, "listen");
-   *     cursor: where listening starts ("" for now, the default)
+   *     cursor: where listening starts ("" for now, the default);
+   *     session: true, to open a session (README, "Sessions")
    */
   constructor(url, options = {}) {
     super();
@@ -82,7 +96,13 @@ export class PipeConnection extends EventTarget {
     for (const type of ["open", "message", "error", "close"]) {
       this.addEventListener(type, (event) => this.#handlers[type]?.call(this, event));
     }
-    if (this.#listenUrl) {
+    if (options.session) {
+      if (options.listen) {
+        throw new TypeError("a session has its own messages: listen is for the other modes");
+      }
+      this.#session = { id: null, cursor: "0", poll: null };
+      this.#openSession();
+    } else if (this.#listenUrl) {
       // The first answer to the listening request is the handshake: open, or error and close.
       this.#listen();
     } else {
@@ -118,15 +138,27 @@ export class PipeConnection extends EventTarget {
   get onclose() { return this.#handlers.close ?? null; }
   set onclose(f) { this.#handlers.close = typeof f === "function" ? f : null; }
 
+  /** Whether this connection is a session (the session option). */
+  get session() { return this.#session !== null; }
+
   /**
    * Sends a string, Blob, ArrayBuffer or typed array (anything else as its string) as one POST.
-   * Unlike WebSocket, a send() after close() throws rather than drop the message unseen.
+   * In a session, a message is one line of text: a string with a line break, or binary data, is
+   * refused. Unlike WebSocket, a send() after close() throws rather than drop the message unseen.
    */
   send(data) {
     if (this.#readyState !== OPEN) {
       throw new DOMException(
           this.#readyState === CONNECTING ? "the connection is not open yet" : "the connection is closing or closed",
           "InvalidStateError");
+    }
+    if (this.#session) {
+      if (data instanceof Blob || data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+        throw new TypeError("a session's messages are lines of text");
+      }
+      if (/[\r\n]/.test(String(data))) {
+        throw new DOMException("a session's message is one line: it cannot hold a line break", "SyntaxError");
+      }
     }
     const message = { sequence: ++this.#sent, data, result: null, abort: null, ...body(data) };
     this.#pending.push(message);
@@ -153,6 +185,109 @@ export class PipeConnection extends EventTarget {
     this.#closeWhenDone();
   }
 
+  /** Opens the session: its id comes in the answer, and with it the open event. */
+  async #openSession() {
+    const controller = new AbortController();
+    this.#session.poll = controller;
+    // A route of its own, at random: a proxy in front of several pipecgi instances hashes on it
+    // (README, "Sessions behind a load balancer"); the id that comes back starts with it.
+    const route = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(9))))
+        .replace(/\+/g, "-").replace(/\//g, "_");
+    const r = await this.#sessionRequest({ method: "POST", headers: { [SESSION_HEADER]: "new." + route } }, controller);
+    if (r === null || this.#readyState !== CONNECTING) {
+      if (r?.session) {
+        this.#session.id = r.session; // closed while it opened: it ends at the server too
+        this.#deleteSession(false);
+      }
+      return;
+    }
+    if (r.status !== 201 || !r.session) {
+      const text = "session: " + (r.networkError ? "network error: " + r.networkError.message
+          : r.status + " " + r.statusText + (r.status === 201 ? ", without a " + SESSION_HEADER + " header" : ""));
+      // As a WebSocket whose handshake fails: error, then an unclean close.
+      this.dispatchEvent(new PipeErrorEvent("error", { message: text, status: r.status ?? 0, statusText: r.statusText ?? "" }));
+      this.#end(ABNORMAL_CLOSURE, text, false);
+      return;
+    }
+    this.#session.id = r.session;
+    this.#session.cursor = r.cursor ?? "0";
+    // A page that goes away ends its session at once rather than after session-idle.
+    globalThis.addEventListener?.("pagehide", () => this.#deleteSession(true), { once: true });
+    this.#open();
+    this.#pollSession();
+  }
+
+  /** Keeps one GET waiting for the service's lines while the session is open. */
+  async #pollSession() {
+    while (this.#readyState === OPEN) {
+      const controller = new AbortController();
+      this.#session.poll = controller;
+      const r = await this.#sessionRequest({ headers: this.#sessionHeaders({ [CURSOR_HEADER]: this.#session.cursor }) }, controller);
+      if (r === null || this.#readyState !== OPEN) {
+        return;
+      }
+      if (r.status === 200 || r.status === 204) {
+        this.#session.cursor = r.cursor ?? this.#session.cursor;
+        if (r.status === 200) {
+          this.#dispatchLines(r.data);
+        }
+      } else if (r.status === 410) {
+        const [code, reason] = closing(r.closed);
+        this.#session.id = null; // ended at the server: nothing to close there
+        this.#end(code, reason, true);
+      } else {
+        const text = "session: " + (r.networkError ? "network error: " + r.networkError.message : r.status + " " + r.statusText);
+        this.dispatchEvent(new PipeErrorEvent("error", { message: text, status: r.status ?? 0, statusText: r.statusText ?? "" }));
+        this.#end(r.networkError ? ABNORMAL_CLOSURE : HTTP_STATUS_BASE + r.status, text, false);
+      }
+    }
+  }
+
+  #dispatchLines(text) {
+    const lines = text.endsWith("\n") ? text.slice(0, -1).split("\n") : text.split("\n");
+    for (const line of lines) {
+      if (this.#readyState !== OPEN) {
+        return; // as a WebSocket: nothing is delivered once closing
+      }
+      this.dispatchEvent(new MessageEvent("message", { data: line, origin: this.#origin }));
+    }
+  }
+
+  /** The headers of a request of this session, with {@code more}. */
+  #sessionHeaders(more) {
+    return { [SESSION_HEADER]: this.#session.id, ...more };
+  }
+
+  /**
+   * One request of the session, sent again when no answer came or a proxy answered 502, 503 or
+   * 504; its result, with the session's headers, or null when it was aborted.
+   */
+  async #sessionRequest(init, controller) {
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.#request(this.#url, init, controller);
+      const again = r !== null && (r.networkError || [502, 503, 504].includes(r.status))
+          && !init.headers[SESSION_HEADER].startsWith("new");
+      if (!again || attempt >= SESSION_RETRIES || controller.signal.aborted) {
+        return r;
+      }
+      await new Promise((resolve) => setTimeout(resolve, SESSION_RETRY_MS << attempt));
+    }
+  }
+
+  /** Ends the session at the server; a page that is going away cannot wait for the answer. */
+  async #deleteSession(leaving) {
+    if (!this.#session?.id) {
+      return;
+    }
+    const init = { method: "DELETE", headers: this.#sessionHeaders({}), keepalive: leaving };
+    this.#session.id = null; // once
+    try {
+      await fetch(this.#url, { ...init, cache: "no-store" });
+    } catch {
+      // the server ends it after session-idle
+    }
+  }
+
   #open() {
     if (this.#readyState === CONNECTING) {
       this.#readyState = OPEN;
@@ -174,11 +309,10 @@ export class PipeConnection extends EventTarget {
     const controller = new AbortController();
     message.abort = () => controller.abort();
     this.#inFlight++;
-    const result = await this.#request(this.#url, {
-      method: "POST",
-      body: message.body,
-      headers: { "Content-Type": message.type },
-    }, controller);
+    const init = { method: "POST", body: message.body, headers: { "Content-Type": message.type } };
+    const result = this.#session
+      ? await this.#sessionRequest({ ...init, headers: this.#sessionHeaders({ ...init.headers, [SEQUENCE_HEADER]: String(message.sequence) }) }, controller)
+      : await this.#request(this.#url, init, controller);
     this.#inFlight--;
     if (result === null) {
       return;
@@ -203,7 +337,7 @@ export class PipeConnection extends EventTarget {
   async #read(response, signal) {
     if (!response.ok) {
       await response.body?.cancel();
-      return { status: response.status, statusText: response.statusText };
+      return { status: response.status, statusText: response.statusText, closed: response.headers.get(CLOSE_HEADER) };
     }
     const type = response.headers.get("Content-Type") ?? "";
     let data;
@@ -217,7 +351,10 @@ export class PipeConnection extends EventTarget {
     if (signal.aborted) {
       throw new DOMException("aborted", "AbortError");
     }
-    return { data, cursor: response.headers.get(CURSOR_HEADER), status: response.status, statusText: response.statusText };
+    return {
+      data, cursor: response.headers.get(CURSOR_HEADER), session: response.headers.get(SESSION_HEADER),
+      status: response.status, statusText: response.statusText,
+    };
   }
 
   /** Hands out the results at the head of the queue, so that messages arrive in send order. */
@@ -228,6 +365,12 @@ export class PipeConnection extends EventTarget {
       const which = "message " + message.sequence + ": ";
       if (r.networkError) {
         this.#fail(message.sequence, message.data, 0, "", which + "network error: " + r.networkError.message);
+      } else if (this.#session && r.status === 410) {
+        // The session has ended: the poll brings the service's last lines, then the close.
+        this.dispatchEvent(new PipeErrorEvent("error", { message: which + "not written: " + (r.closed ?? "the session has ended"),
+          sequence: message.sequence, status: r.status, statusText: r.statusText, data: message.data }));
+      } else if (this.#session && r.status < 300) {
+        // Written to the service's stdin: its answer, if any, is a line of its own.
       } else if (r.status >= 300) {
         this.#fail(message.sequence, message.data, r.status, r.statusText, which + r.status + " " + r.statusText);
       } else {
@@ -261,6 +404,12 @@ export class PipeConnection extends EventTarget {
 
   #closeWhenDone() {
     if (this.#readyState === CLOSING && this.#pending.length === 0) {
+      if (this.#session) {
+        // The service's stdin is closed and its tree stopped; the close waits for the answer.
+        this.#session.closing ??= this.#deleteSession(false)
+            .then(() => this.#end(this.#closeCode, this.#closeReason, true));
+        return;
+      }
       this.#end(this.#closeCode, this.#closeReason, true);
     }
   }
@@ -271,6 +420,7 @@ export class PipeConnection extends EventTarget {
     }
     this.#readyState = CLOSED;
     this.#stopListening();
+    this.#deleteSession(false); // a session that an error ends ends at the server too
     for (const message of this.#pending) {
       message.abort?.();
     }
@@ -282,6 +432,7 @@ export class PipeConnection extends EventTarget {
   #stopListening() {
     this.#listening?.abort();
     this.#listening = null;
+    this.#session?.poll?.abort();
   }
 
   /** Keeps one GET waiting at the listen URL while the connection is open. */
@@ -356,6 +507,16 @@ function charset(contentType) {
   } catch {
     return "utf-8";
   }
+}
+
+/**
+ * The close event's code and reason from a session's Pipecgi-Close ("CODE reason"): 1000 when the
+ * service exited with status 0 or the page closed it, 1001 when pipecgi stops or the session
+ * idled, 1008 when the page did not read its messages, 1011 when the service failed.
+ */
+function closing(header) {
+  const m = /^(\d{4}) (.*)$/.exec(header ?? "");
+  return m ? [Number(m[1]), m[2]] : [GOING_AWAY, header ?? "the session has ended"];
 }
 
 function withCursor(url, cursor) {

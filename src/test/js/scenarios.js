@@ -247,10 +247,105 @@ export async function heard({ members }) {
   return { lines, errors: log.errors, close: log.close, cursor: conn.cursor };
 }
 
+/**
+ * A session with a line service (cat, or one that numbers its lines): count lines sent with
+ * maxInFlight requests at once; every line must come back in send order. Then close().
+ */
+export async function sessionLines({ endpoint, count, maxInFlight, numbered }) {
+  const conn = new PipeConnection(endpoint, { session: true, maxInFlight });
+  const log = await recordOpen(conn);
+  const sent = [];
+  for (let i = 0; i < count; i++) {
+    const line = text(i, SIZES[i % 5]); // up to 1,000 characters a line
+    sent.push(line);
+    conn.send(line);
+  }
+  let refused = "no exception";
+  try {
+    conn.send("two\nlines");
+  } catch (e) {
+    refused = e.name;
+  }
+  const deadline = performance.now() + HANG;
+  while (log.messages.length < count && log.close === null && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  conn.close();
+  await within(HANG, log.closed, "close");
+  const expected = numbered ? sent.map((l, i) => (i + 1) + " " + l) : sent;
+  const got = log.messages.map((e) => e.data);
+  return { received: got.length, firstWrong: got.findIndex((d, i) => d !== expected[i]), refused,
+    errors: log.errors, close: log.close, readyState: conn.readyState, session: conn.session };
+}
+
+/** A session whose service talks by itself, then exits: its lines, then how it closed. */
+export async function sessionToTheEnd({ endpoint }) {
+  const conn = new PipeConnection(endpoint, { session: true });
+  const log = await recordOpen(conn);
+  await within(HANG, log.closed, "the service's end");
+  return { messages: log.messages.map((e) => e.data), errors: log.errors, close: log.close, events: log.events };
+}
+
+/** A session that cannot open: error, then an unclean close, as a failed WebSocket handshake. */
+export async function sessionRefused({ endpoint }) {
+  const conn = new PipeConnection(endpoint, { session: true });
+  const log = record(conn);
+  await within(HANG, log.closed, "close");
+  return { events: log.events, errors: log.errors, close: log.close };
+}
+
+/** Opens `count` sessions with a line-echoing service, each checked with one line; keeps them. */
+export async function openSessions({ endpoint, count }) {
+  globalThis.sessions = [];
+  for (let i = 0; i < count; i++) {
+    const conn = new PipeConnection(endpoint, { session: true });
+    const log = await recordOpen(conn);
+    globalThis.sessions.push({ conn, log });
+  }
+  for (const { conn, log } of globalThis.sessions) {
+    conn.send("ping");
+    await within(HANG, until(() => log.messages.length === 1 || log.close), "ping");
+  }
+  return { open: globalThis.sessions.filter((s) => s.conn.readyState === PipeConnection.OPEN).length };
+}
+
+/**
+ * After one of the instances has stopped: each session either still answers a line, or has
+ * closed (or closes); never a hang. Returns how each ended up.
+ */
+export async function sessionsAfterAStop() {
+  const outcomes = [];
+  for (const { conn, log } of globalThis.sessions) {
+    if (conn.readyState === PipeConnection.OPEN) {
+      try {
+        conn.send("still there?");
+      } catch {
+        // closed meanwhile
+      }
+    }
+    await within(HANG, until(() => log.messages.length === 2 || log.close), "an answer or a close");
+    if (log.close) {
+      outcomes.push({ closed: log.close.code, reason: log.close.reason });
+    } else {
+      outcomes.push({ answered: log.messages[1].data });
+      conn.close();
+      await within(HANG, log.closed, "close");
+    }
+  }
+  return { outcomes };
+}
+
+function until(condition) {
+  return new Promise((resolve) => {
+    const check = () => (condition() ? resolve() : setTimeout(check, 20));
+    check();
+  });
+}
+
 /** Round trips, one message at a time and with inFlight outstanding: PipeConnection or WebSocket. */
-export async function roundTrips({ endpoint, webSocket, count, inFlight, size }) {
+export async function roundTrips({ endpoint, webSocket, session, count, inFlight, size }) {
   const payload = "x".repeat(size);
-  const conn = webSocket ? new WebSocket(endpoint) : new PipeConnection(endpoint, { maxInFlight: inFlight });
+  const conn = webSocket ? new WebSocket(endpoint) : new PipeConnection(endpoint, { maxInFlight: inFlight, session: !!session });
   const log = await recordOpen(conn);
   const times = [];
   const starts = [];

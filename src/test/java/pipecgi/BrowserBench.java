@@ -30,6 +30,12 @@ final class BrowserBench {
   private static final Map<String, String> GATEWAYS = Map.of(
       "http", "pipecgi --http, directly",
       "apache-proxy", "pipecgi --http, behind Apache event + mod_proxy_http");
+  /** The same gateways, for a session (one cat for the whole conversation). */
+  private static final Map<String, String> SESSIONS = Map.of(
+      "http", "pipecgi session, directly",
+      "apache-proxy", "pipecgi session, behind Apache event + mod_proxy_http");
+  /** Idle sessions opened to measure what one costs in memory. */
+  private static final int IDLE_SESSIONS = 100;
 
   /** One variant's samples: round-trip times in ms, and messages per second of each round. */
   private record Samples(String name, int inFlight, List<Double> times, List<Double> rates) {}
@@ -44,7 +50,8 @@ final class BrowserBench {
     String load = Files.readString(Path.of("/proc/loadavg")).trim();
     Map<String, Samples> results = new LinkedHashMap<>();
     Map<String, String> echo = Map.of("echo", "command = /bin/cat\n"
-        + "content-type = text/plain; charset=utf-8\n");
+        + "content-type = text/plain; charset=utf-8\n", "lines", "command = /bin/cat\n"
+        + "session = line\nmax-sessions = " + (IDLE_SESSIONS + 10) + "\n");
     try (WebServer prefork = WebServer.start("apache-prefork", echo);
         WebServer event = WebServer.start("apache-event", echo);
         WebServer gateway = WebServer.start("http", echo);
@@ -56,6 +63,8 @@ final class BrowserBench {
         browser.open(web.page("blank.html"));
         browser.runForMap("roundTrips", Map.of("endpoint", "/pipecgi/echo.cgi", "webSocket", false,
             "count", WARM_UP, "inFlight", 4, "size", SIZE));
+        browser.runForMap("roundTrips", Map.of("endpoint", "/pipecgi/lines", "webSocket", false,
+            "session", true, "count", WARM_UP * 4, "inFlight", 4, "size", SIZE));
       }
       for (int round = 1; round <= rounds; round++) {
         for (int inFlight : new int[] {1, 4}) {
@@ -71,6 +80,9 @@ final class BrowserBench {
             measure(browser, results, GATEWAYS.get(web.name), inFlight, Map.of("endpoint",
                 "/pipecgi/echo.cgi", "webSocket", false, "count", gatewayMessages, "inFlight",
                 inFlight, "size", SIZE));
+            measure(browser, results, SESSIONS.get(web.name), inFlight, Map.of("endpoint",
+                "/pipecgi/lines", "webSocket", false, "session", true, "count", wsMessages,
+                "inFlight", inFlight, "size", SIZE));
           }
           measure(browser, results, "websocketd cat", inFlight, Map.of("endpoint",
               "ws://127.0.0.1:" + websocketd.port + "/", "webSocket", true, "count", wsMessages,
@@ -78,12 +90,13 @@ final class BrowserBench {
         }
         System.err.println("== round " + round + " of " + rounds + " done");
       }
+      IdleCost idle = IdleCost.measure(gateway);
       String version = (String) browser.driver.getCapabilities().getCapability("browserVersion");
       long seconds = (System.nanoTime() - started) / 1_000_000_000L;
       Path out = Path.of("target", "bench");
       Files.createDirectories(out);
       String md = report(results, quick, rounds, pipeMessages, gatewayMessages, wsMessages,
-          version, load, seconds);
+          version, load, seconds) + idle.report();
       Files.writeString(out.resolve("browser.md"), md);
       Files.writeString(out.resolve("browser.svg"), chart(results));
       System.out.print(md);
@@ -131,6 +144,11 @@ final class BrowserBench {
         .append(" front of it; ").append(gatewayMessages)
         .append(" messages a round (after ").append(WARM_UP).append(" untimed ones before the")
         .append(" first round), each a POST that starts cat, no JVM.")
+        .append(" pipecgi session: the same gateways, `PipeConnection(url, {session: true})` to a")
+        .append(" `session = line` endpoint running cat, one cat for the whole session, each")
+        .append(" message a POST (written to cat's stdin) and the echo a line on the session's")
+        .append(" long poll; ").append(wsMessages).append(" messages a round, after ")
+        .append(WARM_UP * 4).append(" untimed ones.")
         .append(" websocketd: a WebSocket to `websocketd --address=127.0.0.1 cat`, ")
         .append(wsMessages).append(" messages a round. Rounds: ").append(rounds)
         .append("; medians and p99 over all the messages of all rounds, messages/s is the median")
@@ -173,8 +191,80 @@ final class BrowserBench {
         }
       }
     }
+    md.append(targets(results));
     md.append("\n![round trips](browser.svg)\n");
     return md.toString();
+  }
+
+  /** The targets for sessions, against websocketd in the same run. */
+  private static String targets(Map<String, Samples> results) {
+    StringBuilder md = new StringBuilder("\n| session target (same run) | value | target |\n"
+        + "|---|---:|---|\n");
+    for (String where : SESSIONS.values()) {
+      Samples one = results.get(where + ", one at a time");
+      Samples four = results.get(where + ", 4 in flight");
+      double rtt = mean(one) / mean(results.get("websocketd cat, one at a time"));
+      double rate = quantile(four.rates, 0.5)
+          / quantile(results.get("websocketd cat, 4 in flight").rates, 0.5);
+      md.append("| ").append(where).append(", one at a time: mean round trip / websocketd's | ")
+          .append(String.format(Locale.ROOT, "%.2f", rtt)).append(" | ≤ 4: ")
+          .append(rtt <= 4 ? "met" : String.format(Locale.ROOT, "**missed by %.2f**", rtt - 4))
+          .append(" |\n| ").append(where).append(", 4 in flight: messages/s / websocketd's | ")
+          .append(String.format(Locale.ROOT, "%.2f", rate)).append(" | ≥ 0.25: ")
+          .append(rate >= 0.25 ? "met" : String.format(Locale.ROOT, "**missed by %.2f**",
+              0.25 - rate)).append(" |\n");
+    }
+    return md.toString();
+  }
+
+  /**
+   * What an idle session costs: the gateway's RSS before and after opening {@link
+   * #IDLE_SESSIONS} sessions (each with a poll answered, none waiting), and the RSS of their
+   * services (cat).
+   */
+  private record IdleCost(long before, long after, long services, int count) {
+    static IdleCost measure(WebServer gateway) throws Exception {
+      long pid = Long.parseLong(Files.readString(gateway.runFile("server.pid")).trim());
+      long before = rss(pid);
+      List<SessionClient> sessions = new ArrayList<>();
+      for (int i = 0; i < IDLE_SESSIONS; i++) {
+        SessionClient s = SessionClient.open(gateway.uri("lines"));
+        s.send("hello");
+        s.read(1);
+        sessions.add(s);
+      }
+      long after = rss(pid);
+      long services = ProcessHandle.of(pid).orElseThrow().children()
+          .mapToLong(c -> rss(c.pid())).sum();
+      for (SessionClient s : sessions) {
+        s.close();
+      }
+      return new IdleCost(before, after, services, sessions.size());
+    }
+
+    String report() {
+      return String.format(Locale.ROOT, "%n## What an idle session costs%n%n%d sessions opened"
+          + " on the gateway (`pipecgi --http`, directly), each with one line sent and read,"
+          + " then idle: the gateway's RSS (`VmRSS` of /proc/PID/status) went from %.1f MiB to"
+          + " %.1f MiB, %.0f KiB a session; their services (cat, one each) hold %.0f KiB each."
+          + " In all: %.0f KiB a session.%n", count, before / 1024.0, after / 1024.0,
+          (after - before) / (double) count, services / (double) count,
+          (after - before + services) / (double) count);
+    }
+
+    /** VmRSS in KiB, 0 for a process that is gone. */
+    private static long rss(long pid) {
+      try {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+          if (line.startsWith("VmRSS:")) {
+            return Long.parseLong(line.replaceAll("[^0-9]", ""));
+          }
+        }
+      } catch (IOException gone) {
+        // exited
+      }
+      return 0;
+    }
   }
 
   /** Two bar charts side by side: mean round trip and messages per second. */
@@ -197,7 +287,8 @@ final class BrowserBench {
       Samples s = all.get(i);
       int y = 30 + i * rowHeight;
       String color = s.name.startsWith("websocketd") ? "#5a9e4b"
-          : s.name.startsWith("pipecgi --http") ? "#8a4fb6" : "#3b6fb6";
+          : s.name.startsWith("pipecgi --http") ? "#8a4fb6"
+          : s.name.startsWith("pipecgi session") ? "#c2662d" : "#3b6fb6";
       double t = mean(s);
       double rate = quantile(s.rates, 0.5);
       int timeWidth = (int) Math.max(1, 220 * t / maxTime);

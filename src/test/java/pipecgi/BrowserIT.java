@@ -50,7 +50,7 @@ class BrowserIT {
     String text = "content-type = text/plain; charset=utf-8\n";
     Map<String, String> endpoints = new LinkedHashMap<>();
     // The demo's own endpoints, as the repository's cgi-bin has them.
-    for (String demo : List.of("echo", "wc", "chat")) {
+    for (String demo : List.of("echo", "wc", "chat", "greeter")) {
       endpoints.put(demo, Files.readString(Launch.CGI_BIN.resolve(demo + ".conf")));
     }
     // Waits as many tenths of a second as the body's first digit says, then echoes the body;
@@ -211,6 +211,17 @@ class BrowserIT {
   }
 
   @Test
+  void aSessionUnderCgiFailsToOpenAsAWebSocketHandshakeWould() {
+    Map<String, Object> r = browser.runForMap("sessionRefused",
+        Map.of("endpoint", "/pipecgi/greeter.cgi"));
+    assertEquals(List.of("error", "close"), r.get("events"));
+    String message = "session: 500 Internal Server Error";
+    assertEquals(List.of(Map.of("message", message, "sequence", 0L, "status", 500L,
+        "statusText", "Internal Server Error")), r.get("errors"));
+    assertEquals(Map.of("code", 1006L, "reason", message, "wasClean", false), r.get("close"));
+  }
+
+  @Test
   void twoPagesChatThroughListenAndEachHearsEveryLineOnce() throws IOException {
     try (Browser other = Browser.start()) {
       other.open(web.page("blank.html"));
@@ -253,6 +264,8 @@ class BrowserIT {
     browser.driver.findElement(By.id("chat-input")).sendKeys("hello from the demo");
     browser.driver.findElement(By.cssSelector("#chat-form button")).click();
     waitForText("chat-log", "(?s).*guest[0-9]+: hello from the demo.*");
+    // Sessions need the warm gateway: under CGI the panel says that it could not open.
+    waitForText("greeter-rtt", "closed: 1006 session: 500 Internal Server Error");
   }
 
   /** Waits for the element's text to match the pattern. */

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openqa.selenium.By;
 import pipecgi.selftest.HttpConnection;
@@ -57,9 +58,13 @@ class GatewayBrowserIT {
   static void start(String server) throws Exception {
     // The demo's own endpoints, as the repository's cgi-bin has them.
     Map<String, String> endpoints = new LinkedHashMap<>();
-    for (String demo : List.of("echo", "wc", "chat")) {
+    for (String demo : List.of("echo", "wc", "chat", "greeter", "counter")) {
       endpoints.put(demo, Files.readString(Launch.CGI_BIN.resolve(demo + ".conf")));
     }
+    endpoints.put("numbered", "command = /bin/sh -c 'n=0; while IFS= read -r l; do n=$((n+1));"
+        + " printf \"%s %s\\n\" $n \"$l\"; done'\nsession = line\nmax-request-bytes = 8K\n");
+    endpoints.put("talker", "command = /bin/sh -c 'for i in 1 2 3 4 5; do echo \"tick $i\";"
+        + " sleep 0.1; done; exit 3'\nsession = line\n");
     web = WebServer.start(server, endpoints);
   }
 
@@ -83,7 +88,7 @@ class GatewayBrowserIT {
   @Test
   void theDemoPageOpensItsConnectionsAndAnswers() throws Exception {
     browser.open(web.page("index.html"));
-    for (String panel : List.of("echo", "wc", "chat")) {
+    for (String panel : List.of("echo", "wc", "chat", "greeter")) {
       waitForText(panel + "-state", "OPEN");
     }
     browser.driver.findElement(By.cssSelector("#echo-form button")).click();
@@ -94,6 +99,47 @@ class GatewayBrowserIT {
     browser.driver.findElement(By.id("chat-input")).sendKeys("hello from the demo");
     browser.driver.findElement(By.cssSelector("#chat-form button")).click();
     waitForText("chat-log", "(?s).*guest[0-9]+: hello from the demo.*");
+  }
+
+  @Test
+  void theDemoSessionsKeepStateAndPush() throws Exception {
+    browser.open(web.page("index.html"));
+    waitForText("greeter-state", "OPEN");
+    for (String name : List.of("Ann", "Bob")) {
+      browser.driver.findElement(By.id("greeter-input")).sendKeys(name);
+      browser.driver.findElement(By.cssSelector("#greeter-form button")).click();
+    }
+    waitForText("greeter-out", "(?s)Hello! What is your name\\?\\nHello, Ann! I have met: Ann\\.\\n"
+        + "Hello, Bob! I have met: Ann, Bob\\.\\n?");
+    browser.driver.findElement(By.id("counter-start")).click();
+    waitForText("counter-out", "[3-9]|[1-9][0-9]+");
+    waitForText("counter-rtt", "closed: 1000 the service exited with status 0");
+    assertEquals("100", browser.driver.findElement(By.id("counter-out")).getText());
+  }
+
+  @ParameterizedTest(name = "maxInFlight {0}")
+  @ValueSource(ints = {1, 4})
+  void aSessionsLinesReachTheServiceInSendOrder(int maxInFlight) {
+    browser.open(web.page("blank.html"));
+    Map<String, Object> r = browser.runForMap("sessionLines", Map.of("endpoint",
+        "/pipecgi/numbered", "count", 200, "maxInFlight", maxInFlight, "numbered", true));
+    assertEquals(List.of(), r.get("errors"));
+    assertEquals(200L, r.get("received"), r.toString());
+    assertEquals(-1L, r.get("firstWrong"), r.toString());
+    assertEquals("SyntaxError", r.get("refused"), "a line break is refused by send()");
+    assertEquals(true, r.get("session"));
+    assertEquals(Map.of("code", 1000L, "reason", "", "wasClean", true), r.get("close"));
+  }
+
+  @Test
+  void aSessionHearsItsServicesLinesThenHowItExited() {
+    browser.open(web.page("blank.html"));
+    Map<String, Object> r = browser.runForMap("sessionToTheEnd", Map.of("endpoint",
+        "/pipecgi/talker"));
+    assertEquals(List.of("tick 1", "tick 2", "tick 3", "tick 4", "tick 5"), r.get("messages"));
+    assertEquals(List.of(), r.get("errors"));
+    assertEquals(Map.of("code", 1011L, "reason", "the service exited with status 3",
+        "wasClean", true), r.get("close"));
   }
 
   @Test

@@ -106,6 +106,38 @@ class MainTest {
   }
 
   @Test
+  void checkSaysThatASessionEndpointNeedsAGateway() throws Exception {
+    String[] r = plain("--check", "--config", config("command = cat\nsession = line\n")
+        .toString());
+    assertEquals("1", r[0]);
+    assertEquals("pipecgi: error: svc: a session endpoint (session = line) needs the warm gateway"
+        + " (--http) or a FastCGI application on a socket of its own (--fastcgi ADDRESS): one"
+        + " process that keeps its sessions' services running between requests\n", r[1]);
+  }
+
+  @Test
+  void checkOfADirectoryPassesASessionEndpointAndSaysWhereItRuns() throws Exception {
+    config("command = cat\nsession = line\n");
+    String[] r = plain("--check", "--dir", dir.toString());
+    assertEquals("0", r[0], r[1]);
+    assertEquals("pipecgi: ok: svc runs /usr/bin/cat (body output, methods GET,HEAD,POST, timeout"
+        + " 30 s; a session endpoint, for --http or --fastcgi ADDRESS only)\n", r[1]);
+  }
+
+  @Test
+  void aSessionEndpointRunAsACgiProgramIs500WithALogLineThatSaysWhatItNeeds() throws Exception {
+    Path conf = config("command = cat\nsession = line\n");
+    Cgi.Result r = Cgi.run(Cgi.env("POST"), "hello".getBytes(StandardCharsets.UTF_8),
+        "--config", conf.toString()).assertFramed();
+    assertEquals(500, r.status);
+    assertEquals("500 Internal Server Error\n", r.bodyText());
+    assertEquals(List.of("pipecgi[svc]: 500 Internal Server Error: a session endpoint (session ="
+        + " line) needs the warm gateway (--http) or a FastCGI application on a socket of its own"
+        + " (--fastcgi ADDRESS): one process that keeps its sessions' services running between"
+        + " requests"), r.logLines());
+  }
+
+  @Test
   void fromAShellWithoutACgiEnvironmentItSaysHowToTryIt() {
     Cgi.Result r = Cgi.run(Map.of(), new byte[0], "--command", "cat");
     assertEquals(500, r.status);

@@ -31,7 +31,7 @@ final class WebServer implements AutoCloseable {
 
   /** The servers of apache-conf/serve that are pipecgi's warm gateway, alone or behind a proxy. */
   static final Set<String> GATEWAYS =
-      Set.of("http", "apache-proxy", "apache-proxy-unix", "nginx-proxy");
+      Set.of("http", "apache-proxy", "apache-proxy-unix", "nginx-proxy", "nginx-sessions");
 
   final String name;
   final int port;
@@ -101,7 +101,7 @@ final class WebServer implements AutoCloseable {
   /** What the server logged, pipecgi's lines included (the gateway's log, for a gateway). */
   String errorLog() {
     StringBuilder log = new StringBuilder();
-    for (String file : List.of("error.log", "stderr.log", "gateway.log")) {
+    for (String file : List.of("error.log", "stderr.log", "gateway.log", "gateway2.log")) {
       Path p = runFile(file);
       try {
         if (Files.exists(p)) {

@@ -214,7 +214,7 @@ final class FastCgiConnection implements Runnable {
           return;
         }
         if (server.sessions() != null && Sessions.isFor(endpoint)) {
-          answer(server.sessions().respond(endpoint, variables, stdin), false);
+          answer(server.sessions().respond(endpoint, variables, stdin).join(), false);
           return;
         }
         try (Exchange e = endpoint.open(variables, server.own(), stdin, stderr)) {

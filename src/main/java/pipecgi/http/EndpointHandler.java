@@ -71,6 +71,10 @@ final class EndpointHandler extends Handler.Abstract {
       return false; // a page, or nothing: see HttpGateway
     }
     request.setAttribute(ENDPOINT, endpoint.name());
+    if (Sessions.isFor(endpoint)) {
+      converse(request, response, endpoint, route, callback);
+      return true;
+    }
     ErrorLog log = new ErrorLog(err, endpoint.name());
     try {
       route(request, response, endpoint, route, log);
@@ -108,10 +112,6 @@ final class EndpointHandler extends Handler.Abstract {
     Map<String, String> variables = RequestVariables.of(request, route.scriptName(),
         route.pathInfo(), config.trustedProxies, software);
     InputStream body = Request.asInputStream(request);
-    if (Sessions.isFor(endpoint)) {
-      send(request, response, sessions.respond(endpoint, variables, body), false);
-      return;
-    }
     try (Exchange exchange = endpoint.open(variables, own, body, err)) {
       running.add(exchange);
       request.addFailureListener(failure -> exchange.abort("the client went away ("
@@ -124,6 +124,26 @@ final class EndpointHandler extends Handler.Abstract {
     }
   }
 
+  /**
+   * A request of a session: it holds no slot of max-concurrent (max-sessions bounds the
+   * sessions), and what it waits for (the next line, its message's turn) holds no thread; it is
+   * answered even while pipecgi stops, so that the page hears why its session ended.
+   */
+  private void converse(Request request, org.eclipse.jetty.server.Response response,
+      Endpoint endpoint, Route route, Callback callback) {
+    Map<String, String> variables = RequestVariables.of(request, route.scriptName(),
+        route.pathInfo(), config.trustedProxies, software);
+    sessions.respond(endpoint, variables, Request.asInputStream(request))
+        .thenAccept(r -> {
+          try {
+            response.write(true, putHead(response, r) ? r.bodyInMemory() : ByteBuffer.allocate(0),
+                callback);
+          } catch (RuntimeException e) {
+            callback.failed(e);
+          }
+        });
+  }
+
   static Response error(int status) {
     return Response.error(status).set("X-Content-Type-Options", "nosniff");
   }
@@ -131,16 +151,10 @@ final class EndpointHandler extends Handler.Abstract {
   /** Sends {@code r}: its status, fields and exact Content-Length, and its body unless HEAD. */
   static void send(Request request, org.eclipse.jetty.server.Response response,
       Response r, boolean head) throws Exception {
-    response.setStatus(r.status);
-    HttpFields.Mutable fields = response.getHeaders();
-    for (int i = 0; i < r.fieldCount(); i++) {
-      fields.add(r.fieldName(i), r.fieldValue(i));
-    }
-    if (!Response.mayHaveBody(r.status)) {
+    if (!putHead(response, r)) {
       write(response, ByteBuffer.allocate(0));
       return;
     }
-    fields.put(HttpHeader.CONTENT_LENGTH, r.contentLength());
     ByteBuffer memory = head ? ByteBuffer.allocate(0) : r.bodyInMemory();
     if (memory != null) {
       write(response, memory);
@@ -149,6 +163,20 @@ final class EndpointHandler extends Handler.Abstract {
         r.writeBody(out);
       }
     }
+  }
+
+  /** Puts {@code r}'s status and fields, and its Content-Length; false if it has no body. */
+  private static boolean putHead(org.eclipse.jetty.server.Response response, Response r) {
+    response.setStatus(r.status);
+    HttpFields.Mutable fields = response.getHeaders();
+    for (int i = 0; i < r.fieldCount(); i++) {
+      fields.add(r.fieldName(i), r.fieldValue(i));
+    }
+    if (!Response.mayHaveBody(r.status)) {
+      return false;
+    }
+    fields.put(HttpHeader.CONTENT_LENGTH, r.contentLength());
+    return true;
   }
 
   /** The whole body in one write, the headers with it. */

@@ -3,7 +3,7 @@ package pipecgi.session;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What a session's service wrote, line by line, until the page has it. Line i has cursor i: a
@@ -25,8 +25,12 @@ final class OutputLog {
     }
   }
 
+  /** A poll that waits for a line: there was none from its cursor on. */
+  private record Waiter(long cursor, CompletableFuture<Batch> batch) {}
+
   private final long maxBytes;
   private final ArrayDeque<byte[]> lines = new ArrayDeque<>();
+  private final List<Waiter> waiters = new ArrayList<>();
   /** The cursor of the first line kept. */
   private long first;
   private long bytes;
@@ -37,22 +41,31 @@ final class OutputLog {
   }
 
   /** Adds a line; returns false, keeping it out, once what waits would pass the cap. */
-  synchronized boolean add(byte[] line) {
-    if (bytes + line.length > maxBytes) {
-      return false;
+  boolean add(byte[] line) {
+    List<Runnable> answers;
+    synchronized (this) {
+      if (bytes + line.length > maxBytes) {
+        return false;
+      }
+      lines.add(line);
+      bytes += line.length;
+      answers = answerWaiters();
     }
-    lines.add(line);
-    bytes += line.length;
-    notifyAll();
+    answers.forEach(Runnable::run);
     return true;
   }
 
   /** No more lines will come, for {@code why}; the first reason given stays. */
-  synchronized void end(String why) {
-    if (ended == null) {
+  void end(String why) {
+    List<Runnable> answers;
+    synchronized (this) {
+      if (ended != null) {
+        return;
+      }
       ended = why;
-      notifyAll();
+      answers = answerWaiters();
     }
+    answers.forEach(Runnable::run);
   }
 
   synchronized String ended() {
@@ -60,15 +73,15 @@ final class OutputLog {
   }
 
   /** The cursor after the last line. */
-  synchronized long end() {
+  private long end() {
     return first + lines.size();
   }
 
   /**
-   * The lines from {@code cursor} on, waiting up to {@code waitMillis} for one when there is none
-   * and the output has not ended.
+   * The lines from {@code cursor} on, when there are any or the output has ended; else they
+   * come when the next line does (the caller bounds the wait: see {@link #expire}).
    */
-  synchronized Batch poll(long cursor, long waitMillis) throws BadCursor, InterruptedException {
+  synchronized CompletableFuture<Batch> poll(long cursor) throws BadCursor {
     if (cursor > end()) {
       throw new BadCursor("cursor " + cursor + " is past the last line (" + end() + ")");
     }
@@ -80,15 +93,44 @@ final class OutputLog {
       bytes -= lines.remove().length;
       first++;
     }
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
-    while (lines.isEmpty() && ended == null) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        break;
-      }
-      TimeUnit.NANOSECONDS.timedWait(this, left);
+    if (!lines.isEmpty() || ended != null) {
+      return CompletableFuture.completedFuture(batch(cursor));
     }
-    List<byte[]> batch = new ArrayList<>(lines);
-    return new Batch(batch, cursor + batch.size(), batch.isEmpty() ? ended : null);
+    waiters.removeIf(w -> w.batch.isDone());
+    Waiter w = new Waiter(cursor, new CompletableFuture<>());
+    waiters.add(w);
+    return w.batch;
+  }
+
+  /** Answers a waiting poll: nothing came in time (a poll that had its lines is unchanged). */
+  static void expire(CompletableFuture<Batch> poll, long cursor) {
+    poll.complete(new Batch(List.of(), cursor, null));
+  }
+
+  /** How many polls wait for a line now. */
+  synchronized int waiting() {
+    int n = 0;
+    for (Waiter w : waiters) {
+      n += w.batch.isDone() ? 0 : 1;
+    }
+    return n;
+  }
+
+  /** The answers of the waiting polls, to be given outside the lock. */
+  private List<Runnable> answerWaiters() {
+    List<Runnable> answers = new ArrayList<>();
+    for (Waiter w : waiters) {
+      Batch b = batch(w.cursor);
+      answers.add(() -> w.batch.complete(b));
+    }
+    waiters.clear();
+    return answers;
+  }
+
+  /** Every line from {@code cursor} on (never before the first kept), or the end. */
+  private Batch batch(long cursor) {
+    List<byte[]> all = new ArrayList<>(lines);
+    List<byte[]> from = all.subList((int) (cursor - first), all.size());
+    return new Batch(List.copyOf(from), cursor + from.size(), from.isEmpty() ? ended : null);
   }
 }

@@ -8,14 +8,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import pipecgi.core.Endpoint;
 import pipecgi.core.EndpointConfig;
 import pipecgi.core.ErrorLog;
 import pipecgi.core.HttpError;
+import pipecgi.core.ProcessTree;
 import pipecgi.core.Response;
+import pipecgi.core.Setting;
 
 /**
  * The sessions of a warm front end (the gateway, or a FastCGI application on a socket of its own),
@@ -24,15 +32,16 @@ import pipecgi.core.Response;
  * only.
  *
  * <pre>
- * open     POST, Pipecgi-Session: new                     201, Pipecgi-Session: ID,
+ * open     POST, Pipecgi-Session: new (or new.ROUTE)      201, Pipecgi-Session: ID (ROUTE.ID),
  *                                                         Pipecgi-Cursor: 0
- * send     POST, Pipecgi-Session: ID, Pipecgi-Sequence: N, 204 (written, or waiting for N - 1,
- *          the body one line                              or sent before: written once)
+ * send     POST, Pipecgi-Session: ID, Pipecgi-Sequence: N, 204 once message N is written to
+ *          the body one line                              the service's stdin (after N - 1; a
+ *                                                         message sent again is written once)
  * receive  GET, Pipecgi-Session: ID, Pipecgi-Cursor: C    200, every line from C on, each
  *                                                         ended by LF, Pipecgi-Cursor: the next;
  *                                                         204 after the wait, nothing new;
- *                                                         410 and Pipecgi-Close: why, once the
- *                                                         session has ended and all was read
+ *                                                         410 and Pipecgi-Close: CODE why, once
+ *                                                         the session has ended and all was read
  * close    DELETE, Pipecgi-Session: ID                    204
  * </pre>
  */
@@ -42,6 +51,8 @@ public final class Sessions {
   /** How long an ended session's reason stays, for its page's last poll. */
   private static final long ENDED_KEPT_MILLIS = 120_000;
   static final String HEADER = "Pipecgi-Session";
+  /** The header's value that opens a session: "new", or "new.ROUTE". */
+  static final String NEW = "new";
   static final String SEQUENCE = "Pipecgi-Sequence";
   static final String CURSOR = "Pipecgi-Cursor";
   static final String CLOSE = "Pipecgi-Close";
@@ -51,37 +62,51 @@ public final class Sessions {
   /** The sessions, by the hash of their id (see {@link #key}); ended ones for a while. */
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Session, Long> endedAt = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService reaper;
+  /** Ends idle sessions, and answers polls that waited long enough. */
+  private final ScheduledThreadPoolExecutor timer;
+  /** Where ending sessions wait for their services to exit. */
+  private final ExecutorService enders;
   private volatile boolean stopping;
 
   public Sessions(Map<String, String> own, OutputStream err) {
     this.own = own;
     this.err = err;
-    this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "pipecgi-sessions");
-      t.setDaemon(true);
-      return t;
-    });
-    reaper.scheduleWithFixedDelay(this::reap, 1, 1, TimeUnit.SECONDS);
+    this.timer = new ScheduledThreadPoolExecutor(1, daemons("pipecgi-sessions"));
+    timer.setRemoveOnCancelPolicy(true);
+    timer.scheduleWithFixedDelay(this::reap, 1, 1, TimeUnit.SECONDS);
+    this.enders = Executors.newCachedThreadPool(daemons("pipecgi-session-end"));
   }
 
   /**
    * Answers one request to a session endpoint: {@code request} holds its meta-variables, {@code
-   * body} its body. Never throws: a failure is a short error answer and one log line.
+   * body} its body (read here, on the caller's thread). What waits (a poll for the next line, a
+   * message for its turn) waits on no thread: the answer completes when it is ready. Never fails:
+   * a refusal is a short error answer and one log line.
    */
-  public Response respond(Endpoint endpoint, Map<String, String> request, InputStream body) {
+  public CompletableFuture<Response> respond(Endpoint endpoint, Map<String, String> request,
+      InputStream body) {
     ErrorLog log = new ErrorLog(err, endpoint.name());
+    CompletableFuture<Response> answer;
     try {
-      Response r = route(endpoint, request, body, log);
-      return r.set("X-Content-Type-Options", "nosniff").set("Cache-Control", "no-store");
-    } catch (HttpError e) {
-      log.line(e.status + " " + Response.reasonPhrase(e.status) + ": " + e.getMessage());
-      return Response.error(e.status).set("X-Content-Type-Options", "nosniff");
+      answer = route(endpoint, request, body, log);
+    } catch (HttpError | RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
     }
+    return answer.handle((r, x) -> {
+      Throwable cause = x instanceof CompletionException ? x.getCause() : x;
+      if (cause instanceof HttpError e) {
+        log.line(e.status + " " + Response.reasonPhrase(e.status) + ": " + e.getMessage());
+        r = Response.error(e.status);
+      } else if (cause != null) {
+        log.line("500 Internal Server Error: " + cause);
+        r = Response.error(500);
+      }
+      return r.set("X-Content-Type-Options", "nosniff").set("Cache-Control", "no-store");
+    });
   }
 
-  private Response route(Endpoint endpoint, Map<String, String> request, InputStream body,
-      ErrorLog log) throws HttpError {
+  private CompletableFuture<Response> route(Endpoint endpoint, Map<String, String> request,
+      InputStream body, ErrorLog log) throws HttpError {
     if (endpoint.config() == null) {
       throw new HttpError(500, "bad configuration: " + endpoint.problem());
     }
@@ -91,25 +116,30 @@ public final class Sessions {
       throw new HttpError(400, "a session endpoint's request needs a " + HEADER + " header (new,"
           + " to open a session)");
     }
-    if (id.equals("new")) {
+    if (id.equals(NEW) || id.startsWith(NEW + ".")) {
       if (!"POST".equals(method)) {
         throw new HttpError(405, "a session is opened with POST");
       }
-      return open(endpoint, request);
+      String route = id.equals(NEW) ? null : id.substring(NEW.length() + 1);
+      if (route != null && !SessionId.isRoute(route)) {
+        throw new HttpError(400, "a session's route is 1 to 64 letters, digits, '-' or '_'");
+      }
+      return CompletableFuture.completedFuture(open(endpoint, request, route));
     }
     Session s = find(endpoint, id);
     if ("POST".equals(method)) {
-      return send(s, request, body, endpoint.config());
+      return send(s, request, body, endpoint.config(), log);
     } else if ("GET".equals(method)) {
       return poll(s, request);
     } else if ("DELETE".equals(method)) {
-      s.end("its page closed it");
-      return Response.empty(204);
+      s.end(Session.NORMAL, "its page closed it");
+      return CompletableFuture.completedFuture(Response.empty(204));
     }
     throw new HttpError(405, "method " + method + " on a session (POST, GET or DELETE)");
   }
 
-  private Response open(Endpoint endpoint, Map<String, String> request) throws HttpError {
+  private Response open(Endpoint endpoint, Map<String, String> request, String route)
+      throws HttpError {
     if (stopping) {
       throw new HttpError(503, "pipecgi is stopping: no new session");
     }
@@ -123,7 +153,7 @@ public final class Sessions {
     if (live >= config.maxSessions()) {
       throw new HttpError(503, live + " sessions are open, as many as max-sessions allows");
     }
-    Session s = Session.start(endpoint, request, own, err);
+    Session s = Session.start(endpoint, request, route, own, err, enders);
     sessions.put(key(s.id.text), s);
     s.log.line("the session begins");
     return Response.empty(201).set(HEADER, s.id.text).set(CURSOR, "0");
@@ -138,27 +168,32 @@ public final class Sessions {
     return s;
   }
 
-  private Response send(Session s, Map<String, String> request, InputStream body,
-      EndpointConfig config) throws HttpError {
+  private CompletableFuture<Response> send(Session s, Map<String, String> request,
+      InputStream body, EndpointConfig config, ErrorLog log) throws HttpError {
     long sequence = number(request.get("HTTP_PIPECGI_SEQUENCE"), SEQUENCE);
     if (sequence < 1) {
       throw new HttpError(400, SEQUENCE + " starts at 1");
     }
     byte[] line = readLine(body, config.maxRequestBytes());
-    if (s.ended() != null) {
-      throw gone(s);
+    Sequencer.Offer offer = s.send(sequence, line);
+    switch (offer.outcome()) {
+      case TOO_FAR:
+        throw new HttpError(409, "message " + sequence + " is " + Sequencer.WINDOW + " or more"
+            + " ahead of the next one to write");
+      case FULL:
+        throw new HttpError(503, "the service has not yet read the messages before "
+            + sequence + " (max-queued-bytes, " + config.maxQueuedBytes() + ", wait for it)");
+      default:
+        return offer.written().handle((done, x) -> {
+          if (x == null) {
+            return Response.empty(204);
+          }
+          String why = (x instanceof CompletionException ? x.getCause() : x).getMessage();
+          log.line("410 Gone: message " + sequence + " of session " + s.id.shortForm
+              + " was not written: " + why);
+          return Response.error(410).set(CLOSE, why);
+        });
     }
-    Sequencer.Outcome outcome;
-    try {
-      outcome = s.send(sequence, line);
-    } catch (IOException e) {
-      throw new HttpError(410, "the service no longer reads its stdin: " + e.getMessage());
-    }
-    if (outcome == Sequencer.Outcome.TOO_FAR) {
-      throw new HttpError(409, "message " + sequence + " is more than " + Sequencer.WINDOW
-          + " ahead of the next one to write");
-    }
-    return Response.empty(204);
   }
 
   /** The body, one line: no LF in it (one trailing LF is allowed and dropped). */
@@ -189,23 +224,34 @@ public final class Sessions {
     return java.util.Arrays.copyOf(line, length);
   }
 
-  private Response poll(Session s, Map<String, String> request) throws HttpError {
+  private CompletableFuture<Response> poll(Session s, Map<String, String> request)
+      throws HttpError {
     long cursor = number(request.get("HTTP_PIPECGI_CURSOR"), CURSOR);
-    OutputLog.Batch batch;
+    CompletableFuture<OutputLog.Batch> batch;
     try {
-      batch = s.poll(cursor, POLL_MILLIS);
+      batch = s.poll(cursor);
     } catch (OutputLog.BadCursor e) {
       throw new HttpError(409, e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new HttpError(503, "interrupted while waiting for a line");
     }
+    if (!batch.isDone()) {
+      try {
+        ScheduledFuture<?> expiry = timer.schedule(() -> OutputLog.expire(batch, cursor),
+            POLL_MILLIS, TimeUnit.MILLISECONDS);
+        batch.whenComplete((b, x) -> expiry.cancel(false));
+      } catch (RejectedExecutionException e) {
+        // pipecgi is stopping: the session has ended, or is ending, which answers the poll
+      }
+    }
+    return batch.thenApply(Sessions::lines);
+  }
+
+  private static Response lines(OutputLog.Batch batch) {
+    String cursor = Long.toString(batch.cursor());
     if (batch.ended() != null) {
-      return Response.error(410).set(CLOSE, batch.ended()).set(CURSOR,
-          Long.toString(batch.cursor()));
+      return Response.error(410).set(CLOSE, batch.ended()).set(CURSOR, cursor);
     }
     if (batch.lines().isEmpty()) {
-      return Response.empty(204).set(CURSOR, Long.toString(batch.cursor()));
+      return Response.empty(204).set(CURSOR, cursor);
     }
     ByteArrayOutputStream text = new ByteArrayOutputStream();
     for (byte[] line : batch.lines()) {
@@ -213,15 +259,11 @@ public final class Sessions {
       text.write('\n');
     }
     return Response.bytes(200, text.toByteArray(), "text/plain; charset=utf-8")
-        .set(CURSOR, Long.toString(batch.cursor()));
-  }
-
-  private static HttpError gone(Session s) {
-    return new HttpError(410, "session " + s.id.shortForm + " has ended: " + s.ended());
+        .set(CURSOR, cursor);
   }
 
   private static long number(String text, String header) throws HttpError {
-    long n = text == null ? -1 : pipecgi.core.Setting.digits(text.trim());
+    long n = text == null ? -1 : Setting.digits(text.trim());
     if (n < 0) {
       throw new HttpError(400, header + " is not a number: " + (text == null ? "none" : "\""
           + text + "\""));
@@ -244,7 +286,7 @@ public final class Sessions {
     for (Map.Entry<String, Session> e : sessions.entrySet()) {
       Session s = e.getValue();
       if (s.ended() == null && s.idleFor(s.idleMillis)) {
-        s.end("nothing was sent or read for session-idle (" + s.idleMillis / 1000.0 + " s)");
+        s.end(Session.GOING_AWAY, "nothing was sent or read for session-idle (" + s.idleMillis / 1000.0 + " s)");
       }
       if (s.ended() != null) {
         Long at = endedAt.putIfAbsent(s, now);
@@ -256,18 +298,43 @@ public final class Sessions {
     }
   }
 
-  /** Ends every session: pipecgi is stopping. Returns how many were running. */
+  /**
+   * Ends every session: pipecgi is stopping. Their pages hear it; their services have a grace to
+   * exit, then are stopped; returns how many sessions there were, once all are gone.
+   */
   public int stop() {
     stopping = true;
-    reaper.shutdownNow();
     List<Session> running = new ArrayList<>();
     for (Session s : sessions.values()) {
       if (s.ended() == null) {
         running.add(s);
+        s.end(Session.GOING_AWAY, "pipecgi is stopping");
       }
     }
-    running.parallelStream().forEach(s -> s.end("pipecgi is stopping"));
+    timer.shutdownNow();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(4 * ProcessTree.GRACE_MILLIS);
+    for (Session s : running) {
+      while (!s.gone() && System.nanoTime() - deadline < 0) {
+        sleep(20);
+      }
+    }
     return running.size();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ThreadFactory daemons(String name) {
+    return job -> {
+      Thread t = new Thread(job, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /** Whether the request is for a session endpoint, to be answered here. */

@@ -1,6 +1,7 @@
 package pipecgi.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -89,6 +90,24 @@ class EndpointConfigTest {
   }
 
   @Test
+  void aSessionEndpointsDefaultsAreTheDocumentedOnes() throws Exception {
+    EndpointConfig o = parse("--config", config("command = cat\nsession = line\n").toString());
+    assertTrue(o.isSession());
+    assertEquals(60_000, o.sessionIdleMillis());
+    assertEquals(100, o.maxSessions());
+    assertEquals(1 << 20, o.maxQueuedBytes());
+    assertFalse(parse("--command", "cat").isSession());
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @ValueSource(strings = {"session-idle = 5", "max-sessions = 3", "max-queued-bytes = 2M"})
+  void aSessionSettingWithoutSessionLineIsAnError(String line) throws Exception {
+    String message = error("command = cat\n" + line + "\n");
+    assertTrue(message.endsWith("is a session endpoint's setting: it needs 'session = line'"),
+        message);
+  }
+
+  @Test
   void commentsBlankLinesCrlfAndByteOrderMarkAreAccepted() throws Exception {
     Path f = config("\uFEFF# a comment\r\n\r\n   # indented comment\r\ncommand = printf a#b\r\n");
     assertEquals(List.of("printf", "a#b"), parse("--config", f.toString()).command);
@@ -132,9 +151,17 @@ class EndpointConfigTest {
         "pass-env|HTTP_PROXY",
         "workdir|no-such-directory",
         "command|cat > out",
+        "session|lines",
+        "session|json",
+        "max-sessions|0",
+        "max-sessions|many",
+        "session-idle|0",
+        "session-idle|forever",
+        "max-queued-bytes|2G",
       })
   void badValueIsAnErrorNamingFileLineAndKey(String key, String value) throws Exception {
-    String others = key.equals("command") ? "" : "command = cat\n";
+    String others = (key.equals("command") ? "" : "command = cat\n")
+        + (key.startsWith("session") ? "" : "session = line\n");
     String message = error("# line 1\n" + key + " = " + value + "\n" + others);
     String where = dir.resolve("svc.conf") + " line 2: " + key + ": '" + value + "' ";
     assertTrue(message.startsWith(where), message);

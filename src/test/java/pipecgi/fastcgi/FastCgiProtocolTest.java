@@ -39,6 +39,7 @@ class FastCgiProtocolTest {
   static void start() throws Exception {
     marker = Processes.uniqueSleep();
     Files.writeString(dir.resolve("echo.conf"), "command = /bin/cat\nmax-request-bytes = 30M\n");
+    Files.writeString(dir.resolve("chat.conf"), "command = /bin/cat\nsession = line\n");
     Files.writeString(dir.resolve("fail.conf"), "command = /bin/sh -c 'echo oops >&2; exit 3'\n");
     Files.writeString(dir.resolve("hang.conf"), "command = /bin/sh -c 'sleep " + marker
         + " & sleep " + marker + "'\ntimeout = 600\n");
@@ -87,6 +88,39 @@ class FastCgiProtocolTest {
       Record last = a.records().get(a.records().size() - 2);
       assertEquals(List.of(Record.STDOUT, 0), List.of(last.type(), last.content().length),
           "STDOUT is ended by an empty record");
+    }
+  }
+
+  /** The value of header {@code name} in a CGI-style answer. */
+  private static String field(FastCgiClient.Answer a, String name) {
+    for (String line : a.text().split("\r\n")) {
+      if (line.startsWith(name + ": ")) {
+        return line.substring(name.length() + 2);
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void anApplicationOnItsOwnSocketKeepsSessions() throws Exception {
+    try (FastCgiClient c = connect()) {
+      c.send(FastCgiClient.request(1, true, params("chat.fcgi", "POST",
+          "HTTP_PIPECGI_SESSION", "new"), new byte[0]));
+      FastCgiClient.Answer opened = c.answer(1);
+      assertTrue(opened.text().startsWith("Status: 201 Created\r\n"), opened.text());
+      String id = field(opened, "Pipecgi-Session");
+      c.send(FastCgiClient.request(2, true, params("chat.fcgi", "POST", "HTTP_PIPECGI_SESSION",
+          id, "HTTP_PIPECGI_SEQUENCE", "1", "CONTENT_LENGTH", "6"),
+          "hello\n".getBytes(StandardCharsets.US_ASCII)));
+      assertTrue(c.answer(2).text().startsWith("Status: 204 No Content\r\n"));
+      c.send(FastCgiClient.request(3, true, params("chat.fcgi", "GET", "HTTP_PIPECGI_SESSION",
+          id, "HTTP_PIPECGI_CURSOR", "0"), new byte[0]));
+      FastCgiClient.Answer line = c.answer(3);
+      assertTrue(line.text().endsWith("\r\n\r\nhello\n"), line.text());
+      assertEquals("1", field(line, "Pipecgi-Cursor"));
+      c.send(FastCgiClient.request(4, true, params("chat.fcgi", "DELETE", "HTTP_PIPECGI_SESSION",
+          id), new byte[0]));
+      assertTrue(c.answer(4).text().startsWith("Status: 204 No Content\r\n"));
     }
   }
 
