@@ -135,6 +135,11 @@ public final class EndpointConfig {
     return maxQueuedBytes;
   }
 
+  /** cors-origin: the origin allowed to call the endpoint from a page, or null. */
+  public String corsOrigin() {
+    return corsOrigin;
+  }
+
   public long maxRequestBytes() {
     return maxRequestBytes;
   }

@@ -40,32 +40,39 @@ final class OutputLog {
     this.maxBytes = maxBytes;
   }
 
-  /** Adds a line; returns false, keeping it out, once what waits would pass the cap. */
+  /**
+   * Adds a line; returns false, keeping it out, once what waits would pass the cap. A line counts
+   * with its LF, as the page gets it: a flood of empty lines fills the cap too.
+   */
   boolean add(byte[] line) {
     List<Runnable> answers;
     synchronized (this) {
-      if (bytes + line.length > maxBytes) {
+      if (bytes + line.length + 1 > maxBytes) {
         return false;
       }
       lines.add(line);
-      bytes += line.length;
+      bytes += line.length + 1;
       answers = answerWaiters();
     }
     answers.forEach(Runnable::run);
     return true;
   }
 
-  /** No more lines will come, for {@code why}; the first reason given stays. */
-  void end(String why) {
+  /**
+   * No more lines will come, for {@code why}; the first reason given stays. Returns whether this
+   * was the first.
+   */
+  boolean end(String why) {
     List<Runnable> answers;
     synchronized (this) {
       if (ended != null) {
-        return;
+        return false;
       }
       ended = why;
       answers = answerWaiters();
     }
     answers.forEach(Runnable::run);
+    return true;
   }
 
   synchronized String ended() {
@@ -90,7 +97,7 @@ final class OutputLog {
           + " confirmed (from " + first + " on)");
     }
     while (first < cursor) {
-      bytes -= lines.remove().length;
+      bytes -= lines.remove().length + 1;
       first++;
     }
     if (!lines.isEmpty() || ended != null) {

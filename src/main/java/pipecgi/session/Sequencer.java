@@ -79,12 +79,14 @@ final class Sequencer {
     if (sequence - next >= WINDOW) {
       return new Offer(Outcome.TOO_FAR, null);
     }
-    if (bytes > 0 && bytes + line.length > maxBytes) {
+    // A message counts with its LF, as the service reads it: empty ones fill the bound too. The
+    // next one in the order is always taken: those that came before it wait for it.
+    if (sequence != next && bytes > 0 && bytes + line.length + 1 > maxBytes) {
       return new Offer(Outcome.FULL, null);
     }
     CompletableFuture<Void> future = new CompletableFuture<>();
     unwritten.put(sequence, future);
-    bytes += line.length;
+    bytes += line.length + 1;
     early.put(sequence, line);
     for (byte[] more; (more = early.remove(next)) != null; next++) {
       ready.add(more);
@@ -105,7 +107,7 @@ final class Sequencer {
   void written(byte[] line) {
     CompletableFuture<Void> future;
     synchronized (this) {
-      bytes -= line.length;
+      bytes -= line.length + 1;
       future = unwritten.remove(written++);
     }
     future.complete(null); // outside the lock: the answer goes out from here

@@ -77,10 +77,7 @@ final class Session {
     return input.offer(sequence, line);
   }
 
-  /**
-   * The lines from {@code cursor} on, now or when the next comes; {@code expiry} bounds the
-   * wait.
-   */
+  /** The lines from {@code cursor} on, now or when the next comes (the caller bounds the wait). */
   CompletableFuture<OutputLog.Batch> poll(long cursor) throws OutputLog.BadCursor {
     touch();
     CompletableFuture<OutputLog.Batch> batch = output.poll(cursor);
@@ -103,7 +100,7 @@ final class Session {
     return output.ended();
   }
 
-  /** Whether the service, its whole tree, has exited. */
+  /** Whether the service has exited (what it left running is stopped a grace later). */
   boolean gone() {
     return !process.isAlive();
   }
@@ -114,10 +111,9 @@ final class Session {
    * running a grace later is stopped, its whole tree.
    */
   void end(int code, String why) {
-    if (output.ended() != null) {
-      return;
+    if (!output.end(code + " " + why)) {
+      return; // it had ended already
     }
-    output.end(code + " " + why);
     log.line("the session ends: " + why);
     input.close(code + " " + why);
     enders.execute(() -> {

@@ -56,6 +56,8 @@ public final class Sessions {
   static final String SEQUENCE = "Pipecgi-Sequence";
   static final String CURSOR = "Pipecgi-Cursor";
   static final String CLOSE = "Pipecgi-Close";
+  /** The methods of a session endpoint, whatever its methods setting says. */
+  private static final String METHODS = "GET, POST, DELETE, OPTIONS";
 
   private final Map<String, String> own;
   private final OutputStream err;
@@ -101,8 +103,33 @@ public final class Sessions {
         log.line("500 Internal Server Error: " + cause);
         r = Response.error(500);
       }
-      return r.set("X-Content-Type-Options", "nosniff").set("Cache-Control", "no-store");
+      return withPolicyHeaders(r, endpoint.config());
     });
+  }
+
+  /** What every answer carries: no sniffing, no caching, Allow with 405, and CORS if set. */
+  private static Response withPolicyHeaders(Response r, EndpointConfig config) {
+    r.set("X-Content-Type-Options", "nosniff").set("Cache-Control", "no-store");
+    if (r.status == 405) {
+      r.set("Allow", METHODS);
+    }
+    if (config != null && config.corsOrigin() != null) {
+      r.set("Access-Control-Allow-Origin", config.corsOrigin())
+          .set("Access-Control-Expose-Headers", HEADER + ", " + CURSOR + ", " + CLOSE);
+    }
+    return r;
+  }
+
+  /** OPTIONS: the methods, and for a page of the cors-origin, the preflight's answer. */
+  private static Response options(EndpointConfig config) {
+    Response r = Response.empty(204).set("Allow", METHODS);
+    if (config.corsOrigin() != null) {
+      r.set("Access-Control-Allow-Methods", "GET, POST, DELETE")
+          .set("Access-Control-Allow-Headers", HEADER + ", " + SEQUENCE + ", " + CURSOR
+              + ", Content-Type")
+          .set("Access-Control-Max-Age", "600");
+    }
+    return r;
   }
 
   private CompletableFuture<Response> route(Endpoint endpoint, Map<String, String> request,
@@ -111,6 +138,9 @@ public final class Sessions {
       throw new HttpError(500, "bad configuration: " + endpoint.problem());
     }
     String method = request.get("REQUEST_METHOD");
+    if ("OPTIONS".equals(method)) {
+      return CompletableFuture.completedFuture(options(endpoint.config()));
+    }
     String id = request.get("HTTP_PIPECGI_SESSION");
     if (id == null) {
       throw new HttpError(400, "a session endpoint's request needs a " + HEADER + " header (new,"
@@ -135,7 +165,8 @@ public final class Sessions {
       s.end(Session.NORMAL, "its page closed it");
       return CompletableFuture.completedFuture(Response.empty(204));
     }
-    throw new HttpError(405, "method " + method + " on a session (POST, GET or DELETE)");
+    throw new HttpError(405, "method " + method + " on a session (POST, GET, DELETE or"
+        + " OPTIONS)");
   }
 
   private Response open(Endpoint endpoint, Map<String, String> request, String route)

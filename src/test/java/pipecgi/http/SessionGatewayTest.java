@@ -61,6 +61,8 @@ class SessionGatewayTest {
     endpoints.put("flood", "command = /usr/bin/yes 0123456789\nsession = line\n"
         + "max-queued-bytes = 1K\n");
     endpoints.put("plain", "command = /bin/cat\n");
+    endpoints.put("shared", "command = /bin/cat\nsession = line\ncors-origin ="
+        + " https://app.example\n");
     gateway = TestGateway.start(dir, endpoints);
   }
 
@@ -272,7 +274,8 @@ class SessionGatewayTest {
     SessionClient.Poll end = s.readToEnd(lines);
     assertEquals("1008 its page did not read its messages: more than max-queued-bytes (1024)"
         + " waited", end.closed());
-    assertEquals(1024 / 10, lines.size(), "what was kept, up to the cap, still reaches the page");
+    assertEquals(1024 / 11, lines.size(), "what was kept, up to the cap (each line with its LF),"
+        + " still reaches the page");
   }
 
   @ParameterizedTest(name = "{0} {1}: {3}")
@@ -402,6 +405,40 @@ class SessionGatewayTest {
     assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
         "stop returns once every session's service is gone");
     assertTrue(other.log().contains("; 1 session ended"), other.log());
+  }
+
+  @Test
+  void aCrossOriginPageMayOpenASessionAndReadItsHeaders() throws Exception {
+    HttpResponse<Void> preflight = HTTP.send(HttpRequest.newBuilder(uri("shared"))
+        .header("Origin", "https://app.example")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "pipecgi-session, pipecgi-sequence")
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.discarding());
+    assertEquals(204, preflight.statusCode());
+    assertEquals("https://app.example", header(preflight, "Access-Control-Allow-Origin"));
+    assertEquals("GET, POST, DELETE", header(preflight, "Access-Control-Allow-Methods"));
+    assertEquals("Pipecgi-Session, Pipecgi-Sequence, Pipecgi-Cursor, Content-Type",
+        header(preflight, "Access-Control-Allow-Headers"));
+    HttpResponse<String> opened = SessionClient.opening(uri("shared"));
+    assertEquals(201, opened.statusCode());
+    assertEquals("Pipecgi-Session, Pipecgi-Cursor, Pipecgi-Close",
+        header(opened, "Access-Control-Expose-Headers"), "the page may read the id and cursors");
+    assertEquals(null, header(SessionClient.opening(uri("cat")), "Access-Control-Allow-Origin"),
+        "no CORS without cors-origin");
+  }
+
+  @Test
+  void aMethodThatASessionDoesNotKnowIs405WithAllow() throws Exception {
+    HttpResponse<Void> r = HTTP.send(SessionClient.request(uri("cat"), "new")
+        .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.discarding());
+    assertEquals(405, r.statusCode());
+    assertEquals("GET, POST, DELETE, OPTIONS", header(r, "Allow"));
+  }
+
+  private static String header(HttpResponse<?> r, String name) {
+    return r.headers().firstValue(name).orElse(null);
   }
 
   @Test

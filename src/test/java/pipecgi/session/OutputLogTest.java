@@ -90,10 +90,10 @@ class OutputLogTest {
 
   @Test
   void whatWaitsForThePageIsCapped() {
-    OutputLog log = new OutputLog(10);
+    OutputLog log = new OutputLog(12);
     assertTrue(log.add(b("12345")));
     assertTrue(log.add(b("12345")));
-    assertFalse(log.add(b("1")), "over the cap");
+    assertFalse(log.add(b("")), "over the cap: a line counts with its LF");
   }
 
   @Test

@@ -94,13 +94,23 @@ class SequencerTest {
   @Test
   void whatWaitsForTheServiceIsBoundedByMaxQueuedBytes() throws Exception {
     Sequencer s = new Sequencer(10);
-    assertEquals(Sequencer.Outcome.ACCEPTED, s.offer(1, b("123456")).outcome());
-    assertEquals(Sequencer.Outcome.FULL, s.offer(2, b("123456")).outcome());
+    assertEquals(Sequencer.Outcome.ACCEPTED, s.offer(1, b("12345")).outcome());
+    assertEquals(Sequencer.Outcome.FULL, s.offer(3, b("12345")).outcome(),
+        "a message counts with its LF");
     drain(s, 1);
-    assertEquals(Sequencer.Outcome.ACCEPTED, s.offer(2, b("123456")).outcome(),
+    assertEquals(Sequencer.Outcome.ACCEPTED, s.offer(3, b("12345")).outcome(),
         "refused for now only: once the service has read, the same message goes");
     assertEquals(Sequencer.Outcome.ACCEPTED, new Sequencer(10).offer(1, b("a longer line"))
         .outcome(), "one message alone is never refused: max-request-bytes bounds it");
+  }
+
+  @Test
+  void theNextMessageIsTakenEvenWhenThoseThatCameBeforeItFillTheBound() throws Exception {
+    Sequencer s = new Sequencer(10);
+    assertEquals(Sequencer.Outcome.ACCEPTED, s.offer(2, b("123456789")).outcome());
+    assertEquals(Sequencer.Outcome.FULL, s.offer(3, b("1")).outcome());
+    assertEquals(Sequencer.Outcome.ACCEPTED, s.offer(1, b("1")).outcome(), "else they all wait");
+    assertEquals(List.of("1", "123456789"), drain(s, 2));
   }
 
   @Test
