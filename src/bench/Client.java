@@ -1,7 +1,10 @@
-// WebSocket round trips for src/bench/run, the part of the benchmark that ab cannot do. JDK only:
+// Round trips for src/bench/run, the part of the benchmark that ab cannot do. JDK only:
 //
 //   java src/bench/Client.java seq URL N            N round trips one after another on one connection
 //   java src/bench/Client.java par URL CONNS N      CONNS connections at once, N round trips each
+//   java src/bench/Client.java http URL FILE N [WARMUP]
+//                                                   N POSTs of FILE one after another on one HTTP/1.1
+//                                                   keep-alive connection
 //
 // A round trip sends one text message of 1023 characters and waits for the same text back
 // (websocketd is line-oriented: it adds the newline on the service's stdin, so the service reads
@@ -10,7 +13,27 @@
 // Prints one line of numbers for the script:
 //   seq: MEDIAN_MS P99_MS MEAN_MS
 //   par: MESSAGES_PER_SECOND MEDIAN_MS P99_MS
+//
+// http: each request is a POST of FILE's bytes (Content-Type: text/plain) on ONE socket, sent as
+// one write (the headers and the body), the next one only once the whole answer has been read: the
+// per-request latency that ab -k -c 1 measures, but to the microsecond rather than in whole ms (ab -g).
+// Every answer must be a 200 whose body is FILE's bytes, framed by Content-Length or chunked; an
+// answer that asks to close, or a connection the server closes, fails the run (it would no longer
+// be one keep-alive connection). WARMUP (default 20) untimed requests first, on the same connection.
+// Prints each timed request's round trip in ms, one a line (for the script's samples), and on
+// stderr a summary line.
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.util.Arrays;
@@ -100,9 +123,140 @@ public class Client {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
+    /** One HTTP/1.1 keep-alive connection; one request in flight at a time. */
+    static final class HttpConn {
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+        private final byte[] request;
+        private final byte[] body;
+        private int answered;
+
+        HttpConn(URI uri, byte[] body) throws IOException {
+            int port = uri.getPort() < 0 ? 80 : uri.getPort();
+            socket = new Socket(uri.getHost(), port);
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(10_000);
+            in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+            out = socket.getOutputStream();
+            String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+            byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + port
+                    + "\r\nContent-Type: text/plain\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            request = new byte[head.length + body.length];
+            System.arraycopy(head, 0, request, 0, head.length);
+            System.arraycopy(body, 0, request, head.length, body.length);
+            this.body = body;
+        }
+
+        /** Sends the POST, reads the whole answer and checks it; returns the round trip in nanoseconds. */
+        long roundTrip() throws IOException {
+            long t0 = System.nanoTime();
+            out.write(request);
+            out.flush();
+            String status = line();
+            long length = -1;
+            boolean chunked = false;
+            boolean close = false;
+            for (String h = line(); !h.isEmpty(); h = line()) {
+                int colon = h.indexOf(':');
+                String name = colon < 0 ? h : h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String value = colon < 0 ? "" : h.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
+                if (name.equals("content-length")) {
+                    length = Long.parseLong(value);
+                } else if (name.equals("transfer-encoding") && value.contains("chunked")) {
+                    chunked = true;
+                } else if (name.equals("connection") && value.contains("close")) {
+                    close = true;
+                }
+            }
+            byte[] got;
+            if (chunked) {
+                ByteArrayOutputStream b = new ByteArrayOutputStream();
+                for (int size = chunkSize(); size > 0; size = chunkSize()) {
+                    b.write(in.readNBytes(size));
+                    line();
+                }
+                for (String t = line(); !t.isEmpty(); t = line()) {
+                    // trailers: none expected, skipped
+                }
+                got = b.toByteArray();
+            } else if (length >= 0) {
+                got = in.readNBytes((int) length);
+            } else {
+                throw new IOException("answer " + (answered + 1) + " has neither Content-Length nor chunks: " + status);
+            }
+            long t = System.nanoTime() - t0;
+            answered++;
+            if (!status.startsWith("HTTP/1.1 200 ") && !status.equals("HTTP/1.1 200")) {
+                throw new IOException("answer " + answered + ": " + status);
+            }
+            if (!Arrays.equals(got, body)) {
+                throw new IOException("answer " + answered + ": a body of " + got.length + " bytes that is not the request's");
+            }
+            if (close) {
+                throw new IOException("answer " + answered + " closes the connection (Connection: close)");
+            }
+            return t;
+        }
+
+        private int chunkSize() throws IOException {
+            String s = line();
+            int semi = s.indexOf(';');
+            return Integer.parseInt((semi < 0 ? s : s.substring(0, semi)).trim(), 16);
+        }
+
+        private String line() throws IOException {
+            StringBuilder b = new StringBuilder();
+            while (true) {
+                int c = in.read();
+                if (c < 0) {
+                    throw new EOFException("the server closed the connection after " + answered + " answers");
+                }
+                if (c == '\n') {
+                    int n = b.length();
+                    return n > 0 && b.charAt(n - 1) == '\r' ? b.substring(0, n - 1) : b.toString();
+                }
+                b.append((char) c);
+            }
+        }
+
+        void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    static void http(URI uri, Path file, int n, int warmup) throws Exception {
+        HttpConn c = new HttpConn(uri, Files.readAllBytes(file));
+        for (int i = 0; i < warmup; i++) {
+            c.roundTrip();
+        }
+        long[] t = new long[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = c.roundTrip();
+        }
+        c.close();
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.US_ASCII);
+        long sum = 0;
+        for (long x : t) {
+            out.println(String.format(Locale.ROOT, "%.4f", ms(x)));
+            sum += x;
+        }
+        out.flush();
+        long[] sorted = t.clone();
+        Arrays.sort(sorted);
+        System.err.println(String.format(Locale.ROOT, "%s: %d requests on one connection (after %d untimed): median %.3f ms, p99 %.3f ms, mean %.3f ms",
+                uri, n, warmup, ms(median(sorted)), ms(percentile(sorted, 0.99)), ms(sum / n)));
+    }
+
     public static void main(String[] args) throws Exception {
+        if (args.length >= 4 && args.length <= 5 && args[0].equals("http")) {
+            http(URI.create(args[1]), Path.of(args[2]), Integer.parseInt(args[3]),
+                    args.length == 5 ? Integer.parseInt(args[4]) : WARMUP);
+            System.exit(0);
+        }
         if (args.length < 3 || !(args[0].equals("seq") && args.length == 3 || args[0].equals("par") && args.length == 4)) {
-            System.err.println("usage: java Client.java seq URL N | par URL CONNECTIONS N");
+            System.err.println("usage: java Client.java seq URL N | par URL CONNECTIONS N | http URL FILE N [WARMUP]");
             System.exit(2);
         }
         URI uri = URI.create(args[1]);

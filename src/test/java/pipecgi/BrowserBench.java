@@ -15,13 +15,21 @@ import java.util.Map;
 /**
  * The browser benchmark (README, "In the browser"): message round trips from one page in Debian's
  * headless Chromium, PipeConnection to a pipecgi echo endpoint (cat) under Apache prefork + mod_cgi
- * and event + mod_cgid, against a WebSocket to websocketd running cat; one message at a time and
- * four in flight. Variants take turns in rounds, so that a burst of other work on the machine does
- * not land on one of them only; medians and p99 are over all the samples of all rounds. Writes
- * target/bench/browser.md and target/bench/browser.svg. Run it with src/bench/browser.
+ * and event + mod_cgid (a JVM per message) and to the warm gateway ({@code java -jar pipecgi.jar
+ * --http}, one JVM for all), alone and behind Apache event + mod_proxy_http, against a WebSocket to
+ * websocketd running cat; one message at a time and four in flight. Variants take turns in rounds,
+ * so that a burst of other work on the machine does not land on one of them only; medians and p99
+ * are over all the samples of all rounds. Writes target/bench/browser.md and target/bench/browser.svg. Run it with
+ * src/bench/browser.
  */
 final class BrowserBench {
   private static final int SIZE = 1023;
+  /** Untimed messages to each gateway before the rounds. */
+  private static final int WARM_UP = 500;
+  /** The gateway modes of apache-conf/serve, and their names in the report. */
+  private static final Map<String, String> GATEWAYS = Map.of(
+      "http", "pipecgi --http, directly",
+      "apache-proxy", "pipecgi --http, behind Apache event + mod_proxy_http");
 
   /** One variant's samples: round-trip times in ms, and messages per second of each round. */
   private record Samples(String name, int inFlight, List<Double> times, List<Double> rates) {}
@@ -30,6 +38,7 @@ final class BrowserBench {
     boolean quick = args.length > 0 && args[0].equals("--quick");
     int rounds = quick ? 1 : 3;
     int pipeMessages = Integer.getInteger("pipeMessages", quick ? 30 : 150);
+    int gatewayMessages = Integer.getInteger("gatewayMessages", quick ? 100 : 1000);
     int wsMessages = Integer.getInteger("wsMessages", quick ? 300 : 2000);
     long started = System.nanoTime();
     String load = Files.readString(Path.of("/proc/loadavg")).trim();
@@ -38,8 +47,16 @@ final class BrowserBench {
         + "content-type = text/plain; charset=utf-8\n");
     try (WebServer prefork = WebServer.start("apache-prefork", echo);
         WebServer event = WebServer.start("apache-event", echo);
+        WebServer gateway = WebServer.start("http", echo);
+        WebServer proxied = WebServer.start("apache-proxy", echo);
         WebSocketd websocketd = WebSocketd.start();
         Browser browser = Browser.start()) {
+      // The gateways' JIT warmed up first (untimed), as a long-lived gateway's is.
+      for (WebServer web : List.of(gateway, proxied)) {
+        browser.open(web.page("blank.html"));
+        browser.runForMap("roundTrips", Map.of("endpoint", "/pipecgi/echo.cgi", "webSocket", false,
+            "count", WARM_UP, "inFlight", 4, "size", SIZE));
+      }
       for (int round = 1; round <= rounds; round++) {
         for (int inFlight : new int[] {1, 4}) {
           for (WebServer web : List.of(prefork, event)) {
@@ -48,6 +65,12 @@ final class BrowserBench {
                 + (web.name.endsWith("prefork") ? " + mod_cgi" : " + mod_cgid");
             measure(browser, results, name, inFlight, Map.of("endpoint", "/pipecgi/echo.cgi",
                 "webSocket", false, "count", pipeMessages, "inFlight", inFlight, "size", SIZE));
+          }
+          for (WebServer web : List.of(gateway, proxied)) {
+            browser.open(web.page("blank.html"));
+            measure(browser, results, GATEWAYS.get(web.name), inFlight, Map.of("endpoint",
+                "/pipecgi/echo.cgi", "webSocket", false, "count", gatewayMessages, "inFlight",
+                inFlight, "size", SIZE));
           }
           measure(browser, results, "websocketd cat", inFlight, Map.of("endpoint",
               "ws://127.0.0.1:" + websocketd.port + "/", "webSocket", true, "count", wsMessages,
@@ -59,7 +82,8 @@ final class BrowserBench {
       long seconds = (System.nanoTime() - started) / 1_000_000_000L;
       Path out = Path.of("target", "bench");
       Files.createDirectories(out);
-      String md = report(results, quick, rounds, pipeMessages, wsMessages, version, load, seconds);
+      String md = report(results, quick, rounds, pipeMessages, gatewayMessages, wsMessages,
+          version, load, seconds);
       Files.writeString(out.resolve("browser.md"), md);
       Files.writeString(out.resolve("browser.svg"), chart(results));
       System.out.print(md);
@@ -85,8 +109,8 @@ final class BrowserBench {
   }
 
   private static String report(Map<String, Samples> results, boolean quick, int rounds,
-      int pipeMessages, int wsMessages, String browserVersion, String loadStart, long seconds)
-      throws IOException {
+      int pipeMessages, int gatewayMessages, int wsMessages, String browserVersion,
+      String loadStart, long seconds) throws IOException {
     StringBuilder md = new StringBuilder();
     md.append("# pipecgi in the browser: PipeConnection against a WebSocket\n\n");
     md.append(Instant.now().toString(), 0, 16).append(" UTC · ")
@@ -101,6 +125,12 @@ final class BrowserBench {
         .append(" flight, each echoed by cat; a new message leaves as soon as an answer arrives.")
         .append(" pipecgi: PipeConnection (`maxInFlight` 1 or 4), ").append(pipeMessages)
         .append(" messages a round, each a POST that starts a JVM (with its start-up archive).")
+        .append(" pipecgi --http: the warm gateway (`java -jar pipecgi.jar --http`, one JVM), as")
+        .append(" `apache-conf/serve` runs it: `http`, the gateway alone, serving the page too;")
+        .append(" `apache-proxy`, Apache event + mod_proxy_http (`apache-conf/pipecgi-proxy.conf`) in")
+        .append(" front of it; ").append(gatewayMessages)
+        .append(" messages a round (after ").append(WARM_UP).append(" untimed ones before the")
+        .append(" first round), each a POST that starts cat, no JVM.")
         .append(" websocketd: a WebSocket to `websocketd --address=127.0.0.1 cat`, ")
         .append(wsMessages).append(" messages a round. Rounds: ").append(rounds)
         .append("; medians and p99 over all the messages of all rounds, messages/s is the median")
@@ -130,6 +160,19 @@ final class BrowserBench {
         }
       }
     }
+    md.append("\n| ratio (same run) | mean round trip | messages/s |\n|---|---:|---:|\n");
+    for (String mode : List.of("one at a time", "4 in flight")) {
+      Samples warm = results.get(GATEWAYS.get("http") + ", " + mode);
+      for (Samples s : results.values()) {
+        if (s.name.startsWith("pipecgi") && s != warm && s.name.endsWith(mode)) {
+          md.append("| ").append(s.name).append(" / ").append(warm.name).append(" | ")
+              .append(String.format(Locale.ROOT, "%.1f", mean(s) / mean(warm))).append(" | ")
+              .append(String.format(Locale.ROOT, "%.3f",
+                  quantile(s.rates, 0.5) / quantile(warm.rates, 0.5)))
+              .append(" |\n");
+        }
+      }
+    }
     md.append("\n![round trips](browser.svg)\n");
     return md.toString();
   }
@@ -153,7 +196,8 @@ final class BrowserBench {
     for (int i = 0; i < all.size(); i++) {
       Samples s = all.get(i);
       int y = 30 + i * rowHeight;
-      String color = s.name.startsWith("websocketd") ? "#5a9e4b" : "#3b6fb6";
+      String color = s.name.startsWith("websocketd") ? "#5a9e4b"
+          : s.name.startsWith("pipecgi --http") ? "#8a4fb6" : "#3b6fb6";
       double t = mean(s);
       double rate = quantile(s.rates, 0.5);
       int timeWidth = (int) Math.max(1, 220 * t / maxTime);

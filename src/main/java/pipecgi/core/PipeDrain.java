@@ -5,8 +5,9 @@ import java.io.InputStream;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Reads a child process's output pipes (stdout and stderr, on one thread) until the child has
- * exited and the pipes are empty, without ever blocking in read.
+ * Reads a child process's output pipes (stdout and stderr, on one thread: the request's own)
+ * until the child has exited and the pipes are empty, or a deadline passes, without ever blocking
+ * in read.
  *
  * <p>Why not a plain read loop: a background process the service started can hold a pipe open
  * after the service exits, so end of file may never come. The JDK does end the stream when the
@@ -15,8 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  * reader for the background process. So the reader reads only what {@code available()} promises,
  * and otherwise naps: briefly while output comes, longer while the child is silent (a long poll
  * may wait for minutes, and a warm gateway has hundreds of them), and not at all once the
- * child has exited, since whoever waits for the exit wakes the drain with {@link
- * LockSupport#unpark}.
+ * child has exited: the exit wakes the drain (see {@link ServiceProcess#run}).
  */
 final class PipeDrain {
   /** Takes each chunk read; returns false to stop reading. */
@@ -30,12 +30,21 @@ final class PipeDrain {
 
   private PipeDrain() {}
 
-  /**
-   * Drains {@code pipes[i]} into {@code sinks[i]}. Returns true once the child has exited and
-   * everything it wrote was taken, false if a sink stopped it.
-   */
-  static boolean drain(Process child, InputStream[] pipes, Sink[] sinks, byte[] buffer)
-      throws IOException {
+  /** How a drain ended. */
+  enum End {
+    /** The child has exited and everything it wrote was taken. */
+    DRAINED,
+    /** A sink refused more. */
+    STOPPED,
+    /** The deadline ({@link System#nanoTime}) passed first. */
+    DEADLINE,
+    /** The thread was interrupted (its interrupt status stays set). */
+    INTERRUPTED
+  }
+
+  /** Drains {@code pipes[i]} into {@code sinks[i]}, until {@code deadline} at the latest. */
+  static End drain(Process child, InputStream[] pipes, Sink[] sinks, byte[] buffer,
+      long deadline) throws IOException {
     long nap = FIRST_NAP_NANOS;
     while (true) {
       // In this order: once the child has exited, whatever it wrote is already in the pipes.
@@ -46,17 +55,22 @@ final class PipeDrain {
         if (available > 0) {
           int n = pipes[i].read(buffer, 0, Math.min(available, buffer.length));
           if (n > 0 && !sinks[i].accept(buffer, n)) {
-            return false;
+            return End.STOPPED;
           }
           read = true;
         }
       }
-      if (read) {
+      long left = deadline - System.nanoTime();
+      if (read && left > 0) {
         nap = FIRST_NAP_NANOS;
-      } else if (exited) {
-        return true;
+      } else if (exited && !read) {
+        return End.DRAINED;
+      } else if (left <= 0) {
+        return End.DEADLINE;
+      } else if (Thread.currentThread().isInterrupted()) {
+        return End.INTERRUPTED;
       } else {
-        LockSupport.parkNanos(nap);
+        LockSupport.parkNanos(Math.min(nap, left));
         nap = Math.min(2 * nap, LONGEST_NAP_NANOS);
       }
     }

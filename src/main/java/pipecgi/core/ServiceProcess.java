@@ -34,6 +34,9 @@ final class ServiceProcess {
   private final Process process;
   private final Spool stdout;
   private final ErrorLog log;
+  /** A body up to this size is written to the service's stdin by the request's own thread. */
+  private static final int DIRECT_STDIN_BYTES = 16 * 1024;
+
   private boolean killed;
   private volatile IOException outputFailure;
 
@@ -56,24 +59,33 @@ final class ServiceProcess {
     return new ServiceProcess(builder.start(), stdout, log);
   }
 
-  /** Feeds {@code stdin}, collects stdout, relays stderr, and waits for the end or the deadline. */
+  /**
+   * Feeds {@code stdin}, collects stdout and relays stderr on this thread, until the service has
+   * exited and its output is all read, or the deadline.
+   */
   Ending run(Spool stdin, long timeoutMillis) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    if (stdin.size() == 0) {
-      closeQuietly(process.getOutputStream()); // a thread less, for every GET and long poll
-    } else {
-      daemon(new Feeder(stdin, process.getOutputStream()), "pipecgi-stdin");
+    feed(stdin);
+    // The drain naps while the service is silent; its exit wakes it at once.
+    process.onExit().thenRun(new Unpark(Thread.currentThread()));
+    StderrRelay stderr = new StderrRelay(log);
+    InputStream[] pipes = {process.getInputStream(), process.getErrorStream()};
+    PipeDrain.Sink[] sinks = {new Collect(stdout), stderr};
+    PipeDrain.End end;
+    try {
+      end = PipeDrain.drain(process, pipes, sinks, new byte[64 * 1024], deadline);
+    } catch (IOException e) {
+      outputFailure = e;
+      end = PipeDrain.End.STOPPED;
     }
-    Thread drainer = daemon(new Drainer(), "pipecgi-output");
-    if (!process.waitFor(millisUntil(deadline), TimeUnit.MILLISECONDS)) {
+    if (end != PipeDrain.End.DRAINED) {
       kill();
-      return Ending.TIMED_OUT;
     }
-    LockSupport.unpark(drainer); // what is left in the pipes is read now, not after a nap
-    // Bounded by the deadline all the same, although PipeDrain ends soon after the exit.
-    drainer.join(millisUntil(deadline));
-    if (drainer.isAlive()) {
-      kill();
+    stderr.finish();
+    if (end == PipeDrain.End.INTERRUPTED) {
+      throw new InterruptedException();
+    }
+    if (end == PipeDrain.End.DEADLINE) {
       return Ending.TIMED_OUT;
     }
     if (!killed()) {
@@ -176,16 +188,24 @@ final class ServiceProcess {
     return false;
   }
 
-  private static long millisUntil(long deadline) {
-    // At least 1: Thread.join(0) would wait forever.
-    return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-  }
-
   private static void sleep(long millis) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * The request body to the service's stdin, then its end. A small one fits in the pipe at once
+   * (a pipe holds 64 KiB), so it is written here; a larger one by a thread of its own, while this
+   * one drains the service's output, so that no order of reading and writing deadlocks.
+   */
+  private void feed(Spool stdin) {
+    if (stdin.size() <= DIRECT_STDIN_BYTES) {
+      new Feeder(stdin, process.getOutputStream()).run();
+    } else {
+      daemon(new Feeder(stdin, process.getOutputStream()), "pipecgi-stdin");
     }
   }
 
@@ -218,39 +238,31 @@ final class ServiceProcess {
     }
   }
 
-  /**
-   * Collects the service's stdout, and stops the service once it writes more than allowed; relays
-   * its stderr to the log.
-   */
-  private final class Drainer implements Runnable, PipeDrain.Sink {
-    private final StderrRelay stderr = new StderrRelay(log);
+  /** Wakes a thread: the drain, when the service exits. (Not a lambda: they cost start-up.) */
+  private static final class Unpark implements Runnable {
+    private final Thread thread;
+
+    Unpark(Thread thread) {
+      this.thread = thread;
+    }
 
     @Override
     public void run() {
-      InputStream[] pipes = {process.getInputStream(), process.getErrorStream()};
-      PipeDrain.Sink[] sinks = {this, stderr};
-      try {
-        if (!PipeDrain.drain(process, pipes, sinks, new byte[64 * 1024])) {
-          kill();
-        }
-      } catch (IOException e) {
-        outputFailure = e;
-        kill();
-      }
-      stderr.finish();
+      LockSupport.unpark(thread);
+    }
+  }
+
+  /** Keeps the service's stdout; refuses more once it passes max-response-bytes. */
+  private static final class Collect implements PipeDrain.Sink {
+    private final Spool stdout;
+
+    Collect(Spool stdout) {
+      this.stdout = stdout;
     }
 
     @Override
     public boolean accept(byte[] bytes, int length) throws IOException {
       return stdout.write(bytes, 0, length);
-    }
-  }
-
-  private static void closeQuietly(OutputStream out) {
-    try {
-      out.close();
-    } catch (IOException e) {
-      // The service has exited already: nothing to tell it.
     }
   }
 }

@@ -19,6 +19,10 @@ final class UnixSession {
   /** util-linux's setsid: run a program as the leader of a new session. */
   static final File SETSID = new File("/usr/bin/setsid");
 
+  private static final String LAST_PID = "/proc/sys/kernel/ns_last_pid";
+  /** Up to this many pids handed out since the leader's are read one by one. */
+  private static final long NEARBY = 64;
+
   private UnixSession() {}
 
   /** The words that start {@code argv} in a new session, or {@code argv} where that cannot be. */
@@ -53,31 +57,43 @@ final class UnixSession {
   }
 
   /**
-   * Whether session {@code sid} has a live process besides its leader, looking only at pids above
-   * the leader's: the children of a process started a moment ago, unless the pids have just
-   * wrapped around. So it reads a few files, not one per process on the machine, and can run after
-   * every request.
+   * Whether session {@code sid} has a live process besides its leader. The leader's children
+   * were started after it, so their pids are among those the kernel has handed out since: from
+   * the leader's to the last one (/proc/sys/kernel/ns_last_pid), a few on a quiet machine, each
+   * read on its own. When they are many (a busy machine), or the pids wrapped around in between,
+   * or the last one cannot be read, every process is read.
    */
   static boolean hasLaterMembers(long sid) {
+    long last = lastPid();
+    if (last >= sid && last - sid <= NEARBY) {
+      for (long pid = sid + 1; pid <= last; pid++) {
+        if (sessionOf(Long.toString(pid)) == sid) {
+          return true;
+        }
+      }
+      return false;
+    }
     String[] entries = new File("/proc").list();
     if (entries == null) {
       return false;
     }
     String leader = Long.toString(sid);
     for (String entry : entries) {
-      if (isLater(entry, leader) && sessionOf(entry) == sid) {
+      if (isNumber(entry) && !entry.equals(leader) && sessionOf(entry) == sid) {
         return true;
       }
     }
     return false;
   }
 
-  /** Whether {@code entry} is a pid above {@code pid}: compared as text, as this runs often. */
-  private static boolean isLater(String entry, String pid) {
-    if (entry.length() != pid.length()) {
-      return entry.length() > pid.length() && isNumber(entry);
+  /** The pid the kernel handed out last, or -1. */
+  private static long lastPid() {
+    try (InputStream in = new FileInputStream(LAST_PID)) {
+      String text = new String(in.readNBytes(32), StandardCharsets.ISO_8859_1).trim();
+      return isNumber(text) ? Long.parseLong(text) : -1;
+    } catch (IOException e) {
+      return -1;
     }
-    return entry.compareTo(pid) > 0 && isNumber(entry);
   }
 
   /** Field 6 of /proc/PID/stat, counted after the command name, which may hold spaces or ')'. */
