@@ -52,10 +52,11 @@ public final class FastCgiServer {
   private volatile String stopping;
 
   private FastCgiServer(ServerSocketChannel listener, boolean inherited, GatewayConfig config,
-      File conf, Map<String, String> own, OutputStream err) {
+      File conf, Map<String, String> own, OutputStream err) throws IOException {
     this.listener = listener;
     this.inherited = inherited;
-    this.where = inherited ? "the socket the web server gave it" : config.address.toString();
+    this.where = inherited ? "the socket the web server gave it" : config.address.isUnix()
+        ? config.address.toString() : config.address.toString().replaceFirst(":0$", ":" + port());
     this.config = config;
     this.endpoints = new EndpointDirectory(conf == null ? config.dir : conf.getParentFile());
     this.only = conf == null ? null : name(conf.getName());
