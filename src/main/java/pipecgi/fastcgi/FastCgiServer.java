@@ -303,13 +303,22 @@ public final class FastCgiServer {
   private final class Transport implements FastCgiConnection.Transport {
     private final SocketChannel ch;
 
+    private final boolean tcp;
+
     Transport(SocketChannel ch) {
       this.ch = ch;
+      boolean inet;
+      try {
+        inet = ch.getLocalAddress() instanceof InetSocketAddress;
+      } catch (IOException e) {
+        inet = false;
+      }
+      this.tcp = inet;
     }
 
     @Override
     public InputStream in() {
-      return ChannelStreams.in(ch);
+      return ChannelStreams.in(ch, tcp);
     }
 
     @Override
