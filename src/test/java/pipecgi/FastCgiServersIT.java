@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -72,6 +73,7 @@ class FastCgiServersIT {
     // Short, since under mod_fcgid only pipecgi's own timeout stops a service whose client left.
     endpoints.put("hang", "command = /bin/sh -c 'sleep " + HANG_MARKER + " & sleep " + HANG_MARKER
         + "; wait'\ntimeout = 2\n");
+    endpoints.put("pause", "command = /bin/sh -c 'sleep 1; echo finished'\n");
     web = WebServer.start(server, endpoints);
   }
 
@@ -270,6 +272,55 @@ class FastCgiServersIT {
     record("client gone while the service runs: stopped by", timedOut
         ? "pipecgi's timeout (the server did not notice)"
         : "the server: it closed the FastCGI connection, and pipecgi stopped the service");
+  }
+
+  /**
+   * mod_fcgid stops an idle or old application with SIGTERM, and so does lighttpd when it
+   * restarts: a JVM told to stop while it answers lets the request finish, then exits, and the
+   * server starts another for the next request.
+   */
+  @Test
+  void aSpawnedJvmToldToStopFinishesItsRequestThenExits() throws Exception {
+    assumeTrue(WebServer.SPAWNED.contains(server), "the server spawns no application");
+    try (HttpConnection c = connect()) {
+      assertEquals("finished\n", new String(ServerTests.exchange(c, "GET", endpoint("pause"),
+          "HTTP/1.1", null).body, StandardCharsets.UTF_8), "a first request starts its JVM");
+      ProcessHandle jvm = jvmOf("pause");
+      c.send(HttpConnection.request("GET", endpoint("pause"), "HTTP/1.1", null, false));
+      Await.until("the request's service runs", () -> jvm.descendants().findAny().isPresent());
+      jvm.destroy();
+      HttpConnection.Reply r = c.read("GET");
+      assertEquals(200, r.status);
+      assertEquals("finished\n", new String(r.body, StandardCharsets.UTF_8));
+      Await.until("the JVM has exited", () -> !jvm.isAlive());
+    }
+    String log = web.errorLog();
+    assertTrue(log.contains("pipecgi[pause]: stopping: pipecgi was told to stop (a signal); 1"
+        + " request running"), log);
+    assertTrue(log.contains("pipecgi[pause]: stopped"), log);
+    try (HttpConnection c = connect()) {
+      assertEquals(200, ServerTests.exchange(c, "GET", endpoint("pause"), "HTTP/1.1", null)
+          .status, "the server starts another JVM");
+    }
+  }
+
+  /** The JVM that the server spawned for endpoint {@code name}: its PIPECGI_CONF names it. */
+  private static ProcessHandle jvmOf(String name) throws IOException {
+    List<ProcessHandle> found = new ArrayList<>();
+    for (ProcessHandle p : web.pipecgiProcesses()) {
+      try {
+        String environ = Files.readString(Path.of("/proc", Long.toString(p.pid()), "environ"),
+            StandardCharsets.ISO_8859_1);
+        if (Arrays.asList(environ.split("\0")).contains("PIPECGI_CONF=" + web.cgiBin.resolve(
+            name + ".conf"))) {
+          found.add(p);
+        }
+      } catch (IOException gone) {
+        // exited meanwhile
+      }
+    }
+    assertEquals(1, found.size(), "one JVM for " + name + ": " + found);
+    return found.get(0);
   }
 
   /** Many clients at once, each on a keep-alive connection: no failure, every body exact. */
