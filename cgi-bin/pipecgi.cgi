@@ -53,13 +53,16 @@ tmpdir=
 # environment, and on stdin the listening socket the server made (the FastCGI specification's
 # FCGI_LISTENSOCK_FILENO). One JVM then answers request after request, so the JIT is worth its
 # warm-up (C1 only: it warms up sooner and takes less memory, and the work is the service's), and
-# the start-up archive, made for single requests, is not used. The JVM says nothing on stdout: it
-# is closed.
+# the start-up archive, made for single requests, is not used. -Xms8m: a server may run many of
+# these JVMs (mod_fcgid one per request at once), and the default first heap, a 64th of the
+# machine's memory, lets each touch a young generation of that size between collections: 170 MiB
+# resident after 3,000 requests against 66 MiB with 8m (measured); the heap still grows when a
+# request needs it. The JVM says nothing on stdout: it is closed.
 if [ -z "${REQUEST_METHOD:-}" ] && [ -S /dev/stdin ]; then
   LC_ALL=C.UTF-8
   export LC_ALL
   exec "$java" \
-    -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
+    -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xms8m \
     -XX:+DisplayVMOutputToStderr -Xlog:disable -Xlog:all=warning:stderr \
     ${tmpdir:+"$tmpdir"} -jar "$jar"
 fi

@@ -22,7 +22,9 @@ import pipecgi.cgi.StartupArchive;
  * (src/test/js). Everything is in a world-readable temporary directory, since a server started as
  * root runs as nobody. A JVM shutdown hook stops the server even when the tests are interrupted.
  * The {@link #GATEWAYS} serve the same cgi-bin from pipecgi's warm gateway (with pipecgi-http.jar
- * beside the jar), alone or behind a proxy, rather than as CGI programs.
+ * beside the jar), alone or behind a proxy, rather than as CGI programs; the {@link #FASTCGI}
+ * servers from pipecgi's FastCGI front end: JVMs that the server starts from NAME.fcgi (copies of
+ * the launcher beside each NAME.cgi), or one that apache-conf/serve starts with --fastcgi.
  */
 final class WebServer implements AutoCloseable {
   /** The java the tests run on: it makes the archive and runs the endpoints (and the gateway). */
@@ -32,6 +34,13 @@ final class WebServer implements AutoCloseable {
   /** The servers of apache-conf/serve that are pipecgi's warm gateway, alone or behind a proxy. */
   static final Set<String> GATEWAYS =
       Set.of("http", "apache-proxy", "apache-proxy-unix", "nginx-proxy", "nginx-sessions");
+
+  /** The servers of apache-conf/serve that run pipecgi as FastCGI. */
+  static final Set<String> FASTCGI =
+      Set.of("apache-fcgid", "lighttpd-fcgi", "nginx-fcgi", "nginx-fcgi-unix");
+
+  /** Of those, the ones where the server starts the FastCGI applications itself (NAME.fcgi). */
+  static final Set<String> SPAWNED = Set.of("apache-fcgid", "lighttpd-fcgi");
 
   final String name;
   final int port;
@@ -68,12 +77,17 @@ final class WebServer implements AutoCloseable {
     for (Map.Entry<String, String> e : endpoints.entrySet()) {
       Files.copy(Launch.CGI_BIN.resolve("pipecgi.cgi"), server.cgiBin.resolve(e.getKey() + ".cgi"),
           StandardCopyOption.COPY_ATTRIBUTES);
+      if (SPAWNED.contains(name)) {
+        // The endpoint as a FastCGI application: another copy of the launcher, NAME.fcgi.
+        Files.copy(Launch.CGI_BIN.resolve("pipecgi.cgi"),
+            server.cgiBin.resolve(e.getKey() + ".fcgi"), StandardCopyOption.COPY_ATTRIBUTES);
+      }
       Files.writeString(server.cgiBin.resolve(e.getKey() + ".conf"), e.getValue());
     }
     // As the README's install steps say: the start-up archive, made in place before the first
     // request, so that no maker runs in the background while the tests count processes. The
-    // gateway starts one JVM, and needs none.
-    if (!gateway) {
+    // gateway and the FastCGI front end start long-lived JVMs, and need none.
+    if (!gateway && !FASTCGI.contains(name)) {
       Launch.Result archive = Launch.of(JAVA, "-jar",
           server.cgiBin.resolve("pipecgi.jar").toString(), "--make-archive")
           .env(StartupArchive.DIR_VARIABLE, server.cgiBin.toString()).run();
@@ -98,7 +112,13 @@ final class WebServer implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port + "/pipecgi/" + endpointAndQuery);
   }
 
-  /** What the server logged, pipecgi's lines included (the gateway's log, for a gateway). */
+  /**
+   * What the server logged, pipecgi's lines included: the gateway's log for a gateway; under
+   * FastCGI, the server's error log, where it writes what pipecgi sends as FastCGI stderr (Apache
+   * as "mod_fcgid: stderr: ...", lighttpd as "FastCGI-stderr:...", nginx as "FastCGI sent in
+   * stderr: ..."), and what the JVMs write to their own stderr (lighttpd's stderr.log, Apache's
+   * error log; gateway.log for the --fastcgi JVM behind nginx).
+   */
   String errorLog() {
     StringBuilder log = new StringBuilder();
     for (String file : List.of("error.log", "stderr.log", "gateway.log", "gateway2.log")) {
@@ -114,7 +134,11 @@ final class WebServer implements AutoCloseable {
     return log.toString();
   }
 
-  /** The pipecgi JVMs this server's endpoints are running now (never the gateway itself). */
+  /**
+   * The pipecgi JVMs this server's endpoints are running now (never the gateway itself): under
+   * CGI one per running request; under FastCGI the long-lived ones (spawned ones run
+   * {@code java ... -jar CGI_BIN/pipecgi.jar}, the one behind nginx {@code --fastcgi}).
+   */
   List<ProcessHandle> pipecgiProcesses() {
     return Processes.withArgument(cgiBin.resolve("pipecgi.jar").toString()).stream()
         .filter(p -> !p.info().arguments().map(a -> List.of(a).contains("--http")).orElse(false))

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import jdk.net.ExtendedSocketOptions;
 
 /**
  * A connection's two directions as streams that one thread can read while another writes. Not
@@ -15,7 +16,13 @@ import java.nio.channels.SocketChannel;
 final class ChannelStreams {
   private ChannelStreams() {}
 
-  static InputStream in(SocketChannel ch) {
+  /**
+   * The reading direction. Over TCP, each read first asks the kernel to acknowledge at once
+   * (TCP_QUICKACK, which does not last): a server that writes a request's records in several
+   * small writes without TCP_NODELAY (nginx to a FastCGI upstream) sends the next only once the
+   * last is acknowledged, and a delayed acknowledgement made a 19 KB request wait 40 ms.
+   */
+  static InputStream in(SocketChannel ch, boolean tcp) {
     return new InputStream() {
       @Override
       public int read() throws IOException {
@@ -25,6 +32,9 @@ final class ChannelStreams {
 
       @Override
       public int read(byte[] b, int off, int len) throws IOException {
+        if (tcp) {
+          ch.setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
+        }
         return len == 0 ? 0 : ch.read(ByteBuffer.wrap(b, off, len));
       }
     };

@@ -203,10 +203,11 @@ final class FastCgiConnection implements Runnable {
 
     @Override
     public void run() {
-      OutputStream stderr = new RecordStream(writer, Record.STDERR, id);
+      OutputStream stderr = new RecordStream(writer, Record.STDERR, id, server.err());
+      Endpoint endpoint = null;
       try {
         Map<String, String> variables = Params.decode(params.toByteArray());
-        Endpoint endpoint = server.endpoint(variables);
+        endpoint = server.endpoint(variables);
         if (endpoint == null) {
           new ErrorLog(stderr, null).line("404 Not Found: no endpoint for "
               + FastCgiServer.script(variables) + " (no NAME.conf for it)");
@@ -214,10 +215,11 @@ final class FastCgiConnection implements Runnable {
           return;
         }
         if (server.sessions() != null && Sessions.isFor(endpoint)) {
-          answer(server.sessions().respond(endpoint, variables, stdin).join(), false);
+          answer(server.sessions().respond(endpoint, variables, server.ownFor(variables), stdin)
+              .join(), false);
           return;
         }
-        try (Exchange e = endpoint.open(variables, server.own(), stdin, stderr)) {
+        try (Exchange e = endpoint.open(variables, server.ownFor(variables), stdin, stderr)) {
           exchange = e;
           if (aborted != null) {
             e.abort(aborted);
@@ -229,8 +231,9 @@ final class FastCgiConnection implements Runnable {
             + e.getMessage());
         transport.close();
       } catch (IOException e) {
-        server.log().line("cannot send a response to the web server (it has probably closed"
-            + " the connection): " + e.getMessage());
+        new ErrorLog(server.err(), endpoint == null ? null : endpoint.name()).line("cannot send"
+            + " a response to the web server (it has probably closed the connection): "
+            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         transport.close();
       }
     }

@@ -1,16 +1,18 @@
 package pipecgi.fastcgi;
 
-import java.io.BufferedOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +47,8 @@ public final class FastCgiServer {
   /** The one endpoint a spawned application serves (its NAME.conf), or null for all of --dir. */
   private final String only;
   private final Map<String, String> own;
+  /** pipecgi's own stderr: the web server's error log for a spawned application. */
+  private final OutputStream err;
   private final ErrorLog log;
   private final Semaphore slots;
   /** Held by an application on a socket of its own; a spawned one cannot keep sessions. */
@@ -55,17 +59,19 @@ public final class FastCgiServer {
   private volatile String stopping;
 
   private FastCgiServer(ServerSocketChannel listener, boolean inherited, GatewayConfig config,
-      File conf, Map<String, String> own, OutputStream err) {
+      File conf, Map<String, String> own, OutputStream err) throws IOException {
     this.listener = listener;
     this.inherited = inherited;
-    this.where = inherited ? "the socket the web server gave it" : config.address.toString();
+    this.where = inherited ? "the socket the web server gave it" : config.address.isUnix()
+        ? config.address.toString() : config.address.toString().replaceFirst(":0$", ":" + port());
     this.config = config;
     this.endpoints = new EndpointDirectory(conf == null ? config.dir : conf.getParentFile());
     this.only = conf == null ? null : name(conf.getName());
     this.own = own;
+    this.err = err;
     this.log = new ErrorLog(err, only);
     this.slots = new Semaphore(config.maxConcurrent);
-    this.sessions = inherited ? null : new Sessions(own, err);
+    this.sessions = inherited ? null : new Sessions(err);
   }
 
   /**
@@ -136,6 +142,7 @@ public final class FastCgiServer {
         }
         return;
       }
+      noDelay(ch);
       Transport t = new Transport(ch);
       if (stopping != null) {
         t.close();
@@ -151,17 +158,43 @@ public final class FastCgiServer {
     }
   }
 
+  /**
+   * TCP_NODELAY, on a TCP connection: each answer is one write (see {@link RecordWriter}), and
+   * what Nagle's algorithm would hold back is the last piece of it.
+   */
+  private static void noDelay(SocketChannel ch) {
+    try {
+      if (ch.getLocalAddress() instanceof InetSocketAddress) {
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      }
+    } catch (IOException e) {
+      // a connection closed at once: its first read says so
+    }
+  }
+
   /** The port it listens on, for a TCP address (the one chosen, for port 0). */
   public int port() throws IOException {
-    return ((java.net.InetSocketAddress) listener.getLocalAddress()).getPort();
+    return ((InetSocketAddress) listener.getLocalAddress()).getPort();
   }
 
   ErrorLog log() {
     return log;
   }
 
-  Map<String, String> own() {
-    return own;
+  /** Where log lines go that a request's FCGI_STDERR can no longer carry. */
+  OutputStream err() {
+    return err;
+  }
+
+  /**
+   * pipecgi's own environment for a request, whence pass-env names are taken: the JVM's, with the
+   * request's parameters over it, where the web server puts what SetEnv or fastcgi_param set, as
+   * a CGI program's one environment holds both.
+   */
+  Map<String, String> ownFor(Map<String, String> request) {
+    Map<String, String> merged = new HashMap<>(own);
+    merged.putAll(request);
+    return merged;
   }
 
   /** GET_VALUES (section 4.1): what this application can take. */
@@ -281,18 +314,27 @@ public final class FastCgiServer {
   private final class Transport implements FastCgiConnection.Transport {
     private final SocketChannel ch;
 
+    private final boolean tcp;
+
     Transport(SocketChannel ch) {
       this.ch = ch;
+      boolean inet;
+      try {
+        inet = ch.getLocalAddress() instanceof InetSocketAddress;
+      } catch (IOException e) {
+        inet = false;
+      }
+      this.tcp = inet;
     }
 
     @Override
     public InputStream in() {
-      return ChannelStreams.in(ch);
+      return ChannelStreams.in(ch, tcp);
     }
 
     @Override
     public OutputStream out() {
-      return new BufferedOutputStream(ChannelStreams.out(ch), 64 * 1024);
+      return ChannelStreams.out(ch); // buffered by the RecordWriter
     }
 
     @Override

@@ -57,7 +57,7 @@ final class EndpointHandler extends Handler.Abstract {
     this.err = err;
     this.software = software;
     this.slots = new Semaphore(config.maxConcurrent);
-    this.sessions = new Sessions(own, err);
+    this.sessions = new Sessions(err);
   }
 
   @Override
@@ -133,7 +133,7 @@ final class EndpointHandler extends Handler.Abstract {
       Endpoint endpoint, Route route, Callback callback) {
     Map<String, String> variables = RequestVariables.of(request, route.scriptName(),
         route.pathInfo(), config.trustedProxies, software);
-    sessions.respond(endpoint, variables, Request.asInputStream(request))
+    sessions.respond(endpoint, variables, own, Request.asInputStream(request))
         .thenAccept(r -> {
           try {
             response.write(true, putHead(response, r) ? r.bodyInMemory() : ByteBuffer.allocate(0),

@@ -59,7 +59,6 @@ public final class Sessions {
   /** The methods of a session endpoint, whatever its methods setting says. */
   private static final String METHODS = "GET, POST, DELETE, OPTIONS";
 
-  private final Map<String, String> own;
   private final OutputStream err;
   /** The sessions, by the hash of their id (see {@link #key}); ended ones for a while. */
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
@@ -70,8 +69,7 @@ public final class Sessions {
   private final ExecutorService enders;
   private volatile boolean stopping;
 
-  public Sessions(Map<String, String> own, OutputStream err) {
-    this.own = own;
+  public Sessions(OutputStream err) {
     this.err = err;
     this.timer = new ScheduledThreadPoolExecutor(1, daemons("pipecgi-sessions"));
     timer.setRemoveOnCancelPolicy(true);
@@ -81,16 +79,17 @@ public final class Sessions {
 
   /**
    * Answers one request to a session endpoint: {@code request} holds its meta-variables, {@code
-   * body} its body (read here, on the caller's thread). What waits (a poll for the next line, a
+   * own} pipecgi's own environment (for the service that an opening request starts, which takes
+   * its pass-env names from it), {@code body} its body (read here, on the caller's thread). What waits (a poll for the next line, a
    * message for its turn) waits on no thread: the answer completes when it is ready. Never fails:
    * a refusal is a short error answer and one log line.
    */
   public CompletableFuture<Response> respond(Endpoint endpoint, Map<String, String> request,
-      InputStream body) {
+      Map<String, String> own, InputStream body) {
     ErrorLog log = new ErrorLog(err, endpoint.name());
     CompletableFuture<Response> answer;
     try {
-      answer = route(endpoint, request, body, log);
+      answer = route(endpoint, request, own, body, log);
     } catch (HttpError | RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
@@ -133,7 +132,7 @@ public final class Sessions {
   }
 
   private CompletableFuture<Response> route(Endpoint endpoint, Map<String, String> request,
-      InputStream body, ErrorLog log) throws HttpError {
+      Map<String, String> own, InputStream body, ErrorLog log) throws HttpError {
     if (endpoint.config() == null) {
       throw new HttpError(500, "bad configuration: " + endpoint.problem());
     }
@@ -154,7 +153,7 @@ public final class Sessions {
       if (route != null && !SessionId.isRoute(route)) {
         throw new HttpError(400, "a session's route is 1 to 64 letters, digits, '-' or '_'");
       }
-      return CompletableFuture.completedFuture(open(endpoint, request, route));
+      return CompletableFuture.completedFuture(open(endpoint, request, own, route));
     }
     Session s = find(endpoint, id);
     if ("POST".equals(method)) {
@@ -169,8 +168,8 @@ public final class Sessions {
         + " OPTIONS)");
   }
 
-  private Response open(Endpoint endpoint, Map<String, String> request, String route)
-      throws HttpError {
+  private Response open(Endpoint endpoint, Map<String, String> request,
+      Map<String, String> own, String route) throws HttpError {
     if (stopping) {
       throw new HttpError(503, "pipecgi is stopping: no new session");
     }

@@ -40,6 +40,8 @@ class FastCgiProtocolTest {
     marker = Processes.uniqueSleep();
     Files.writeString(dir.resolve("echo.conf"), "command = /bin/cat\nmax-request-bytes = 30M\n");
     Files.writeString(dir.resolve("chat.conf"), "command = /bin/cat\nsession = line\n");
+    Files.writeString(dir.resolve("penv.conf"), "command = /bin/sh -c 'echo"
+        + " \"${SITE_NAME:-none} ${SECRET:-none}\"'\npass-env = SITE_NAME, SECRET\n");
     Files.writeString(dir.resolve("fail.conf"), "command = /bin/sh -c 'echo oops >&2; exit 3'\n");
     Files.writeString(dir.resolve("hang.conf"), "command = /bin/sh -c 'sleep " + marker
         + " & sleep " + marker + "'\ntimeout = 600\n");
@@ -121,6 +123,20 @@ class FastCgiProtocolTest {
       c.send(FastCgiClient.request(4, true, params("chat.fcgi", "DELETE", "HTTP_PIPECGI_SESSION",
           id), new byte[0]));
       assertTrue(c.answer(4).text().startsWith("Status: 204 No Content\r\n"));
+    }
+  }
+
+  @Test
+  void passEnvNamesComeFromTheRequestsParametersAsFromACgiProgramsEnvironment()
+      throws Exception {
+    try (FastCgiClient c = connect()) {
+      // What Apache's SetEnv or nginx's fastcgi_param put in the request, over the JVM's own.
+      c.send(FastCgiClient.request(1, true, params("penv.fcgi", "GET", "SITE_NAME", "blog"),
+          new byte[0]));
+      assertTrue(c.answer(1).text().endsWith("\r\n\r\nblog s3cret\n"));
+      c.send(FastCgiClient.request(2, true, params("penv.fcgi", "GET", "SECRET", "per-request"),
+          new byte[0]));
+      assertTrue(c.answer(2).text().endsWith("\r\n\r\nnone per-request\n"));
     }
   }
 
