@@ -6,6 +6,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,14 +18,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import pipecgi.selftest.HttpConnection;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The browser benchmark (README, "In the browser"): message round trips from one page in Debian's
  * headless Chromium, PipeConnection to a pipecgi echo endpoint (cat) under Apache prefork + mod_cgi
  * and event + mod_cgid (a JVM per message) and to the warm gateway ({@code java -jar pipecgi.jar
- * --http}, one JVM for all), alone and behind Apache event + mod_proxy_http, against a WebSocket to
- * websocketd running cat; one message at a time and four in flight. Variants take turns in rounds,
- * so that a burst of other work on the machine does not land on one of them only; medians and p99
+ * --http}, one JVM for all), alone and behind Apache event + mod_proxy_http, and as FastCGI under
+ * Apache event + mod_fcgid (warm JVMs that Apache starts), against a WebSocket to websocketd
+ * running cat; one message at a time and four in flight. Variants take turns in rounds, so that a
+ * burst of other work on the machine does not land on one of them only; medians and p99
  * are over all the samples of all rounds. Writes target/bench/browser.md and target/bench/browser.svg. Run it with
  * src/bench/browser.
  */
@@ -40,6 +45,9 @@ final class BrowserBench {
       "apache-proxy", "pipecgi session, behind Apache event + mod_proxy_http");
   /** Idle sessions opened to measure what one costs in memory. */
   private static final int IDLE_SESSIONS = 100;
+  /** pipecgi as FastCGI (apache-conf/serve's apache-fcgid): its name, and its endpoint. */
+  private static final String FASTCGI = "pipecgi FastCGI, Apache event + mod_fcgid";
+  private static final String FASTCGI_ENDPOINT = "/pipecgi/echo.fcgi";
 
   /** One variant's samples: round-trip times in ms, and messages per second of each round. */
   private record Samples(String name, int inFlight, List<Double> times, List<Double> rates) {}
@@ -60,6 +68,7 @@ final class BrowserBench {
         WebServer event = WebServer.start("apache-event", echo);
         WebServer gateway = WebServer.start("http", echo);
         WebServer proxied = WebServer.start("apache-proxy", echo);
+        WebServer fcgid = WebServer.start("apache-fcgid", echo);
         WebSocketd websocketd = WebSocketd.start();
         Browser browser = Browser.start()) {
       // The gateways' JIT warmed up first (untimed), as a long-lived gateway's is.
@@ -70,6 +79,12 @@ final class BrowserBench {
         browser.runForMap("roundTrips", Map.of("endpoint", "/pipecgi/lines", "webSocket", false,
             "session", true, "count", WARM_UP * 4, "inFlight", 4, "size", SIZE));
       }
+      // So are mod_fcgid's JVMs, once it runs one for each message in flight.
+      startJvms(fcgid, 4);
+      browser.open(fcgid.page("blank.html"));
+      browser.runForMap("roundTrips", Map.of("endpoint", FASTCGI_ENDPOINT, "webSocket", false,
+          "count", WARM_UP, "inFlight", 4, "size", SIZE));
+      String fastCgiJvms = fcgid.pipecgiProcesses().size() + " after the warm-up";
       for (int round = 1; round <= rounds; round++) {
         for (int inFlight : new int[] {1, 4}) {
           for (WebServer web : List.of(prefork, event)) {
@@ -88,6 +103,9 @@ final class BrowserBench {
                 "/pipecgi/lines", "webSocket", false, "session", true, "count", wsMessages,
                 "inFlight", inFlight, "size", SIZE));
           }
+          browser.open(fcgid.page("blank.html"));
+          measure(browser, results, FASTCGI, inFlight, Map.of("endpoint", FASTCGI_ENDPOINT,
+              "webSocket", false, "count", gatewayMessages, "inFlight", inFlight, "size", SIZE));
           measure(browser, results, "websocketd cat", inFlight, Map.of("endpoint",
               "ws://127.0.0.1:" + websocketd.port + "/", "webSocket", true, "count", wsMessages,
               "inFlight", inFlight, "size", SIZE));
@@ -100,8 +118,9 @@ final class BrowserBench {
       long seconds = (System.nanoTime() - started) / 1_000_000_000L;
       Path out = Path.of("target", "bench");
       Files.createDirectories(out);
+      fastCgiJvms += ", " + fcgid.pipecgiProcesses().size() + " at the end";
       String md = report(results, quick, rounds, pipeMessages, gatewayMessages, wsMessages,
-          version, load, seconds) + idle.report() + String.format(Locale.ROOT, "%nThe"
+          version, load, seconds, fastCgiJvms) + idle.report() + String.format(Locale.ROOT, "%nThe"
           + " gateway's share of a session's message: a Java client on this machine, two"
           + " keep-alive connections, sends each 1 KB line (POST) and its receive (GET) at once"
           + " and waits for both answers, one message after the other: %.3f ms a message (the"
@@ -111,6 +130,26 @@ final class BrowserBench {
       Files.writeString(out.resolve("browser.svg"), chart(results));
       System.out.print(md);
       System.err.println("== wrote target/bench/browser.md and target/bench/browser.svg");
+    }
+  }
+
+  /**
+   * Makes mod_fcgid run at least {@code wanted} JVMs. It starts one only for a request that still
+   * finds every JVM busy after a second's sleep (handle_request in mod_fcgid's fcgid_bridge.c),
+   * which four messages from one page never do once a few JVMs run: those before them have been
+   * answered by then. So every burst of four waits a second for the JVM short, and stays so
+   * (measured: 3 JVMs, 7 messages/s). Bursts of 16 requests at once make it start them.
+   */
+  private static void startJvms(WebServer fcgid, int wanted) {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpRequest post = HttpRequest.newBuilder(fcgid.uri("echo.fcgi"))
+        .POST(HttpRequest.BodyPublishers.ofString("x".repeat(SIZE))).build();
+    for (int i = 0; i < 10 && fcgid.pipecgiProcesses().size() < wanted; i++) {
+      List<CompletableFuture<HttpResponse<Void>>> burst = new ArrayList<>();
+      for (int k = 0; k < 16; k++) {
+        burst.add(http.sendAsync(post, HttpResponse.BodyHandlers.discarding()));
+      }
+      burst.forEach(CompletableFuture::join);
     }
   }
 
@@ -133,7 +172,7 @@ final class BrowserBench {
 
   private static String report(Map<String, Samples> results, boolean quick, int rounds,
       int pipeMessages, int gatewayMessages, int wsMessages, String browserVersion,
-      String loadStart, long seconds) throws IOException {
+      String loadStart, long seconds, String fastCgiJvms) throws IOException {
     StringBuilder md = new StringBuilder();
     md.append("# pipecgi in the browser: PipeConnection against a WebSocket\n\n");
     md.append(Instant.now().toString(), 0, 16).append(" UTC · ")
@@ -159,6 +198,14 @@ final class BrowserBench {
         .append(" message a POST (written to cat's stdin) and the echo a line on the session's")
         .append(" long poll; ").append(wsMessages).append(" messages a round, after ")
         .append(WARM_UP * 4).append(" untimed ones.")
+        .append(" ").append(FASTCGI).append(": `apache-conf/serve apache-fcgid`")
+        .append(" (`apache-conf/pipecgi-fcgid.conf`), PipeConnection to `echo.fcgi`, a copy of the")
+        .append(" launcher that mod_fcgid starts as a long-lived JVM, one per message in flight;")
+        .append(" before the untimed ones, bursts of 16 requests at once, so that it starts enough")
+        .append(" of them (four in flight alone leave it one short, each burst of four then")
+        .append(" waiting a second: mod_fcgid starts a JVM only for a request that finds all busy")
+        .append(" after such a sleep); JVMs running: ").append(fastCgiJvms)
+        .append("; as many messages as the gateways, after as many untimed ones.")
         .append(" websocketd: a WebSocket to `websocketd --address=127.0.0.1 cat`, ")
         .append(wsMessages).append(" messages a round. Rounds: ").append(rounds)
         .append("; medians and p99 over all the messages of all rounds, messages/s is the median")
@@ -344,7 +391,8 @@ final class BrowserBench {
       int y = 30 + i * rowHeight;
       String color = s.name.startsWith("websocketd") ? "#5a9e4b"
           : s.name.startsWith("pipecgi --http") ? "#8a4fb6"
-          : s.name.startsWith("pipecgi session") ? "#c2662d" : "#3b6fb6";
+          : s.name.startsWith("pipecgi session") ? "#c2662d"
+          : s.name.startsWith(FASTCGI) ? "#b6508a" : "#3b6fb6";
       double t = mean(s);
       double rate = quantile(s.rates, 0.5);
       int timeWidth = (int) Math.max(1, 220 * t / maxTime);
