@@ -239,8 +239,9 @@ class SelfTestTest {
     FakeServer server = startTls(Behaviour.KEEPS, certs.selfSigned());
     String[] r = selfTest(server.url());
     assertFails(r, "FAIL  the test could not go on: the server's certificate is not trusted"
-        + " (self-signed, or by an unknown authority)\n      fix: give its CA with --cacert FILE,"
-        + " or --insecure to skip the check\nresult: 1 problem\n");
+        + " (self-signed, or by an unknown authority)\n      fix: --cacert FILE, FILE the PEM"
+        + " certificate of its CA (a self-signed certificate is its own CA), or --insecure to skip"
+        + " the check\nresult: 1 problem\n");
     assertFalse(r[1].contains("PKIX"), r[1]);
   }
 

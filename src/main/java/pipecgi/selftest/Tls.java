@@ -164,7 +164,8 @@ final class Tls {
     }
     if (!checker.trusts(chain)) {
       return new Failure("the server's certificate is not trusted (self-signed, or by an unknown"
-          + " authority)", "fix: give its CA with --cacert FILE, or --insecure to skip the check");
+          + " authority)", "fix: --cacert FILE, FILE the PEM certificate of its CA (a"
+          + " self-signed certificate is its own CA), or --insecure to skip the check");
     }
     List<String> names = names(leaf);
     if (!covers(names, host)) {
