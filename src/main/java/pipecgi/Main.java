@@ -88,7 +88,7 @@ public final class Main {
       case VERSION:
         return print("pipecgi " + version() + "\n");
       case SELF_TEST:
-        return selfTest(line.text(OptionKey.SELF_TEST));
+        return selfTest(line);
       case MAKE_ARCHIVE:
         return makeArchive();
       case HTTP:
@@ -264,9 +264,9 @@ public final class Main {
     }
   }
 
-  private int selfTest(String url) {
+  private int selfTest(CommandLine line) {
     try {
-      return SelfTest.run(url, new PrintStream(out, true, StandardCharsets.UTF_8));
+      return SelfTest.run(line, env, new PrintStream(out, true, StandardCharsets.UTF_8));
     } catch (UsageException e) {
       return verdict(e.getMessage());
     }
