@@ -106,6 +106,6 @@ public final class CommandLine {
 
   /** The help text: every option, what it does, and the exit statuses. */
   public static String help() {
-    return CommandLineArgs.help();
+    return HelpText.text();
   }
 }
