@@ -56,9 +56,15 @@ final class Browser implements AutoCloseable {
   }
 
   static Browser start() throws IOException {
+    return start(List.of());
+  }
+
+  /** A browser with more flags, such as a proxy to go through (--proxy-server). */
+  static Browser start(List<String> moreFlags) throws IOException {
     ChromeOptions options = new ChromeOptions();
     options.setBinary("/usr/bin/chromium");
     options.addArguments(FLAGS);
+    options.addArguments(moreFlags);
     Path home = Files.createTempDirectory("pipecgi-browser-");
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File("/usr/bin/chromedriver"))

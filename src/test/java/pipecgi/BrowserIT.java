@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.openqa.selenium.By;
 
 /**
  * PipeConnection (src/main/js/pipecgi.js) in Debian's headless Chromium against a real Apache
@@ -252,26 +251,7 @@ class BrowserIT {
 
   @Test
   void theDemoPageOpensItsConnectionsAndAnswers() throws Exception {
-    browser.open(web.page("index.html"));
-    for (String panel : List.of("echo", "wc", "chat")) {
-      waitForText(panel + "-state", "OPEN");
-    }
-    browser.driver.findElement(By.cssSelector("#echo-form button")).click();
-    waitForText("echo-out", "hello, pipecgi");
-    waitForText("echo-rtt", "round trip [0-9.]+ ms");
-    browser.driver.findElement(By.cssSelector("#wc-form button")).click();
-    waitForText("wc-out", "2 lines, 4 words, 18 bytes");
-    browser.driver.findElement(By.id("chat-input")).sendKeys("hello from the demo");
-    browser.driver.findElement(By.cssSelector("#chat-form button")).click();
-    waitForText("chat-log", "(?s).*guest[0-9]+: hello from the demo.*");
-    // Sessions need the warm gateway: under CGI the panel says that it could not open.
-    waitForText("greeter-rtt", "closed: 1006 session: 500 Internal Server Error");
-  }
-
-  /** Waits for the element's text to match the pattern. */
-  private static void waitForText(String id, String pattern) throws Exception {
-    Await.until("#" + id + " shows " + pattern,
-        () -> browser.driver.findElement(By.id(id)).getText().matches(pattern));
+    GatewayBrowserIT.theDemoPageAnswers(browser, web, false);
   }
 
   private static Map<String, Object> with(Map<String, Object> map, String key, Object value) {
