@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,8 +26,7 @@ class PrivateServerIT {
   @BeforeEach
   void aCgiBinWithNoArchive() throws Exception {
     // Readable by nobody, the server's user when the tests run as root.
-    home = Files.createTempDirectory("pipecgi-it-",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    home = TestHome.create("pipecgi-it-");
     cgiBin = Files.createDirectory(home.resolve("cgi-bin"));
     Files.copy(Launch.CGI_BIN.resolve("pipecgi.jar"), cgiBin.resolve("pipecgi.jar"));
     Files.copy(Launch.CGI_BIN.resolve("pipecgi.cgi"), cgiBin.resolve("echo.cgi"),

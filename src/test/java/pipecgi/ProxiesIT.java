@@ -375,18 +375,41 @@ class ProxiesIT {
         : server.endsWith("-tls") ? "works, with the certificate's key trusted" : "works");
   }
 
-  /** --self-test through a reverse proxy over plain HTTP: it sees the proxy as the server. */
+  /**
+   * --self-test as a user would run it there: through the forward proxy (--proxy), trusting the
+   * test's certificate over TLS (--cacert); behind a reverse proxy it sees the proxy as the server.
+   */
   @Test
-  void selfTestThroughAReverseProxy() throws Exception {
-    Assumptions.assumeTrue(!squid() && web.scheme.equals("http"),
-        "--self-test has no way yet to go through a forward proxy or trust a certificate");
+  void selfTestPassesThroughIt() throws Exception {
+    List<String> args = new ArrayList<>(List.of("--self-test", web.uri("echo.cgi").toString()));
+    if (squid()) {
+      args.addAll(List.of("--proxy", "http://127.0.0.1:" + web.port2));
+    }
+    if (web.scheme.equals("https")) {
+      args.addAll(List.of("--cacert", tlsDir.resolve("cert.pem").toString()));
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int exit = new Main(Map.of(), InputStream.nullInputStream(), out, new ByteArrayOutputStream())
+        .run(args.toArray(String[]::new));
+    String report = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, exit, report);
+    assertTrue(report.contains("\nresult: ok"), report);
+    record("--self-test", squid() ? "ok, with --proxy"
+        : web.scheme.equals("https") ? "ok, with --cacert (refused without)" : "ok");
+  }
+
+  /** Over TLS, the test's private certificate is refused until --cacert names it. */
+  @Test
+  void selfTestRefusesTheCertificateUntilTrusted() throws Exception {
+    Assumptions.assumeTrue(web.scheme.equals("https"), "no certificate here");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int exit = new Main(Map.of(), InputStream.nullInputStream(), out, new ByteArrayOutputStream())
         .run(new String[] {"--self-test", web.uri("echo.cgi").toString()});
     String report = out.toString(StandardCharsets.UTF_8);
-    assertEquals(0, exit, report);
-    assertTrue(report.contains("\nresult: ok: a persistent, pipelined channel"), report);
-    record("--self-test", "ok");
+    assertEquals(1, exit, report);
+    assertTrue(report.contains("the server's certificate is not trusted"), report);
+    assertTrue(report.contains("fix: --cacert FILE"), report);
+    assertFalse(report.contains("PKIX"), report);
   }
 
   /**

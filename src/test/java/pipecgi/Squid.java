@@ -35,8 +35,7 @@ final class Squid implements AutoCloseable {
   }
 
   static Squid start() throws Exception {
-    Path home = Files.createTempDirectory("pipecgi-it-squid-",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    Path home = TestHome.create("pipecgi-it-squid-");
     Path run = Files.createDirectories(home.resolve("runs").resolve("squid"));
     Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxrwxrwx"));
     int port = freePort();

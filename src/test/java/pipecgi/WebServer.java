@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -80,8 +79,7 @@ final class WebServer implements AutoCloseable {
    */
   static WebServer start(String name, Map<String, String> endpoints, Map<String, String> env)
       throws Exception {
-    Path home = Files.createTempDirectory("pipecgi-it-",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    Path home = TestHome.create("pipecgi-it-");
     WebServer server = new WebServer(name, freePort(), home, env);
     Files.createDirectory(server.cgiBin);
     Files.copy(Launch.CGI_BIN.resolve("pipecgi.jar"), server.cgiBin.resolve("pipecgi.jar"));
