@@ -230,14 +230,7 @@ class ProxiesIT {
         bodies.add(b == null ? new byte[0] : b);
         burst.writeBytes(c.request(method, web.uri("bytes.cgi?n=" + i), "HTTP/1.1", b));
       }
-      // Written by another thread: a server stops reading while its answers are not read.
-      CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-        try {
-          c.send(burst.toByteArray());
-        } catch (IOException e) {
-          throw new RuntimeException(e);
-        }
-      });
+      CompletableFuture<Void> writer = Burst.sendAside(c::send, burst.toByteArray());
       for (int i = 0; i < n; i++) {
         String method = ServerTests.method(i);
         ChainConnection.Reply r = c.read(method);

@@ -146,14 +146,7 @@ abstract class ServerTests {
     }
     long start = System.nanoTime();
     try (HttpConnection c = connect()) {
-      // Written by another thread: the server stops reading while its answers are not read.
-      CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-        try {
-          c.send(burst.toByteArray());
-        } catch (Exception e) {
-          throw new RuntimeException(e);
-        }
-      });
+      CompletableFuture<Void> writer = Burst.sendAside(c::send, burst.toByteArray());
       for (int i = 0; i < n; i++) {
         HttpConnection.Reply r = c.read(method(i));
         assertEquals(200, r.status, "request " + i);
