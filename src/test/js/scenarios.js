@@ -54,16 +54,16 @@ function text(i, size) {
 const SIZES = [0, 1, 10, 100, 1000, 10000, 100000, 256 * 1024];
 
 /** count messages of mixed sizes; every answer must equal what was sent, in send order. */
-export async function ordered({ endpoint, count, maxInFlight, jitter }) {
+export async function ordered({ endpoint, count, maxInFlight, numbered }) {
   const conn = new PipeConnection(endpoint, { maxInFlight });
   const log = await recordOpen(conn);
   const sent = [];
   let maxBuffered = 0;
   for (let i = 0; i < count; i++) {
     let m = text(i, SIZES[i % SIZES.length]);
-    if (jitter) {
-      // Early messages of each group of four wait longest, so their answers come back last.
-      m = String(3 - (i % 4)) + m;
+    if (numbered) {
+      // "N:" tells the rendezvous service which message it runs.
+      m = i + ":" + m;
     }
     sent.push(m);
     conn.send(m);

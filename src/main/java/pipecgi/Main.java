@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import pipecgi.cgi.CgiFrontEnd;
 import pipecgi.cgi.StartupArchive;
+import pipecgi.cgi.Terminal;
 import pipecgi.core.CommandLine;
 import pipecgi.core.ConfigCheck;
 import pipecgi.core.EndpointConfig;
@@ -75,12 +76,16 @@ public final class Main {
     try {
       line = CommandLine.parse(args);
     } catch (UsageException e) {
-      return isInteractive(args) ? verdict(e.getMessage()) : cgi().badConfiguration(e.getMessage());
+      return isInteractive(args) || !runByWebServer(ownsProcess) ? usageError(e.getMessage())
+          : cgi().badConfiguration(e.getMessage());
     }
     if (line.action == null) {
       ServerSocketChannel listener = env.get("REQUEST_METHOD") == null && ownsProcess
           ? spawnedListener() : null;
-      return listener != null ? spawnedFastCgi(listener) : serveCgi(line, ownsProcess);
+      // A command line typed by a person, not the launcher's (which passes none): its mistakes
+      // are told as usage errors.
+      boolean typed = args.length > 0 && !runByWebServer(ownsProcess);
+      return listener != null ? spawnedFastCgi(listener) : serveCgi(line, typed, ownsProcess);
     }
     switch (line.action) {
       case HELP:
@@ -88,7 +93,7 @@ public final class Main {
       case VERSION:
         return print("pipecgi " + version() + "\n");
       case SELF_TEST:
-        return selfTest(line.text(OptionKey.SELF_TEST));
+        return selfTest(line);
       case MAKE_ARCHIVE:
         return makeArchive();
       case HTTP:
@@ -104,14 +109,28 @@ public final class Main {
     return new CgiFrontEnd(env, in, out, err);
   }
 
-  private int serveCgi(CommandLine line, boolean ownsProcess) {
+  private int serveCgi(CommandLine line, boolean typed, boolean ownsProcess) {
     EndpointConfig config;
     try {
       config = line.endpoint(env);
     } catch (UsageException e) {
-      return cgi().badConfiguration(e.getMessage());
+      return typed ? usageError(e.getMessage()) : cgi().badConfiguration(e.getMessage());
     }
     return cgi().serve(config, ownsProcess);
+  }
+
+  /**
+   * Whether a web server runs us, rather than a person: a request in the environment, and stdout
+   * not a terminal (a person may have set REQUEST_METHOD by hand).
+   */
+  private boolean runByWebServer(boolean ownsProcess) {
+    return env.get("REQUEST_METHOD") != null && !(ownsProcess && Terminal.isStdout());
+  }
+
+  /** A bad command line told to a person: one line on stderr, like any command. */
+  private int usageError(String problem) {
+    new ErrorLog(err, null).line("error: " + problem);
+    return ExitStatus.BAD_CONFIGURATION;
   }
 
   /** Run by a person, not a web server: problems are told in words, not as a 500 response. */
@@ -264,9 +283,9 @@ public final class Main {
     }
   }
 
-  private int selfTest(String url) {
+  private int selfTest(CommandLine line) {
     try {
-      return SelfTest.run(url, new PrintStream(out, true, StandardCharsets.UTF_8));
+      return SelfTest.run(line, env, new PrintStream(out, true, StandardCharsets.UTF_8));
     } catch (UsageException e) {
       return verdict(e.getMessage());
     }

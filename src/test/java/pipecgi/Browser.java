@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -30,6 +32,20 @@ final class Browser implements AutoCloseable {
       + " import('/scenarios.js').then((m) => m[name](args))"
       + ".then(done, (e) => done({exception: String(e && e.stack || e)}));";
 
+  /**
+   * Selenium looks for a DevTools (CDP) module matching the browser's version whenever it starts a
+   * driver, and logs a warning when there is none. These tests need none (they drive the page
+   * through WebDriver only, and no selenium-devtools module is a dependency), so that logger's
+   * warnings say nothing a reader of the test output must judge: only its errors are shown. Held
+   * here, because java.util.logging forgets the level of a logger nobody references.
+   */
+  private static final Logger CDP_VERSION_FINDER =
+      Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+
+  static {
+    CDP_VERSION_FINDER.setLevel(Level.SEVERE);
+  }
+
   final ChromeDriver driver;
   /** The browser's HOME and TMPDIR: its profile, sockets and crash database, gone on close. */
   private final Path home;
@@ -40,9 +56,15 @@ final class Browser implements AutoCloseable {
   }
 
   static Browser start() throws IOException {
+    return start(List.of());
+  }
+
+  /** A browser with more flags, such as a proxy to go through (--proxy-server). */
+  static Browser start(List<String> moreFlags) throws IOException {
     ChromeOptions options = new ChromeOptions();
     options.setBinary("/usr/bin/chromium");
     options.addArguments(FLAGS);
+    options.addArguments(moreFlags);
     Path home = Files.createTempDirectory("pipecgi-browser-");
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File("/usr/bin/chromedriver"))

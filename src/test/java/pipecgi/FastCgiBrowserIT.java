@@ -103,7 +103,7 @@ class FastCgiBrowserIT {
     browser.open(web.page("blank.html"));
     long count = 50;
     Map<String, Object> r = browser.runForMap("ordered", Map.of(
-        "endpoint", "/pipecgi/echo.cgi", "count", count, "maxInFlight", 4, "jitter", false));
+        "endpoint", "/pipecgi/echo.cgi", "count", count, "maxInFlight", 4, "numbered", false));
     assertEquals(List.of(), r.get("errors"));
     assertEquals(count, r.get("received"), r.toString());
     assertEquals(-1L, r.get("firstWrong"), r.toString());

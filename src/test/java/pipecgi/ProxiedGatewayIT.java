@@ -120,14 +120,7 @@ class ProxiedGatewayIT {
     }
     Set<String> headLengths = new LinkedHashSet<>();
     try (HttpConnection c = connect()) {
-      // Written by another thread: a server stops reading while its answers are not read.
-      CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-        try {
-          c.send(burst.toByteArray());
-        } catch (IOException e) {
-          throw new RuntimeException(e);
-        }
-      });
+      CompletableFuture<Void> writer = Burst.sendAside(c::send, burst.toByteArray());
       for (int i = 0; i < n; i++) {
         String method = ServerTests.method(i);
         HttpConnection.Reply r = c.read(method);

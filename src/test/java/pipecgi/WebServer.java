@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,8 +31,8 @@ final class WebServer implements AutoCloseable {
       .toString();
 
   /** The servers of apache-conf/serve that are pipecgi's warm gateway, alone or behind a proxy. */
-  static final Set<String> GATEWAYS =
-      Set.of("http", "apache-proxy", "apache-proxy-unix", "nginx-proxy", "nginx-sessions");
+  static final Set<String> GATEWAYS = Set.of("http", "apache-proxy", "apache-proxy-unix",
+      "nginx-proxy", "nginx-sessions", "nginx-proxy-tls");
 
   /** The servers of apache-conf/serve that run pipecgi as FastCGI. */
   static final Set<String> FASTCGI =
@@ -44,14 +43,26 @@ final class WebServer implements AutoCloseable {
 
   final String name;
   final int port;
+  /**
+   * The second server's port (PIPECGI_PORT2): the Apache behind nginx-cgi, or the forward proxy
+   * (squid) in front of the clients.
+   */
+  final int port2;
+  /** http, or https for the servers of apache-conf/serve that speak TLS (NAME-tls). */
+  final String scheme;
+  /** What apache-conf/serve is told besides: the certificate for TLS. */
+  private final Map<String, String> env;
   final Path home;
   final Path cgiBin;
   final Path www;
   private final Thread stopAtExit;
 
-  private WebServer(String name, int port, Path home) {
+  private WebServer(String name, int port, Path home, Map<String, String> env) throws IOException {
     this.name = name;
     this.port = port;
+    this.port2 = freePort();
+    this.scheme = name.endsWith("-tls") ? "https" : "http";
+    this.env = env;
     this.home = home;
     this.cgiBin = home.resolve("cgi-bin");
     this.www = home.resolve("www");
@@ -60,9 +71,16 @@ final class WebServer implements AutoCloseable {
 
   /** Starts {@code name} (see apache-conf/serve) with endpoints NAME -> configuration text. */
   static WebServer start(String name, Map<String, String> endpoints) throws Exception {
-    Path home = Files.createTempDirectory("pipecgi-it-",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    WebServer server = new WebServer(name, freePort(), home);
+    return start(name, endpoints, Map.of());
+  }
+
+  /**
+   * The same, with variables for apache-conf/serve, such as PIPECGI_TLS_CERT and PIPECGI_TLS_KEY.
+   */
+  static WebServer start(String name, Map<String, String> endpoints, Map<String, String> env)
+      throws Exception {
+    Path home = TestHome.create("pipecgi-it-");
+    WebServer server = new WebServer(name, freePort(), home, env);
     Files.createDirectory(server.cgiBin);
     Files.copy(Launch.CGI_BIN.resolve("pipecgi.jar"), server.cgiBin.resolve("pipecgi.jar"));
     boolean gateway = GATEWAYS.contains(name);
@@ -105,11 +123,11 @@ final class WebServer implements AutoCloseable {
 
   /** A page, as in {@code page("index.html")}. */
   URI page(String path) {
-    return URI.create("http://127.0.0.1:" + port + "/" + path);
+    return URI.create(scheme + "://127.0.0.1:" + port + "/" + path);
   }
 
   URI uri(String endpointAndQuery) {
-    return URI.create("http://127.0.0.1:" + port + "/pipecgi/" + endpointAndQuery);
+    return URI.create(scheme + "://127.0.0.1:" + port + "/pipecgi/" + endpointAndQuery);
   }
 
   /**
@@ -117,11 +135,13 @@ final class WebServer implements AutoCloseable {
    * FastCGI, the server's error log, where it writes what pipecgi sends as FastCGI stderr (Apache
    * as "mod_fcgid: stderr: ...", lighttpd as "FastCGI-stderr:...", nginx as "FastCGI sent in
    * stderr: ..."), and what the JVMs write to their own stderr (lighttpd's stderr.log, Apache's
-   * error log; gateway.log for the --fastcgi JVM behind nginx).
+   * error log; gateway.log for the --fastcgi JVM behind nginx); under nginx-cgi, the error log of
+   * the Apache behind nginx (apache/error.log).
    */
   String errorLog() {
     StringBuilder log = new StringBuilder();
-    for (String file : List.of("error.log", "stderr.log", "gateway.log", "gateway2.log")) {
+    for (String file : List.of("error.log", "stderr.log", "gateway.log", "gateway2.log",
+        "apache/error.log")) {
       Path p = runFile(file);
       try {
         if (Files.exists(p)) {
@@ -155,7 +175,11 @@ final class WebServer implements AutoCloseable {
   }
 
   private Launch.Result serve(String action) {
-    return Launch.of("apache-conf/serve", action, name, Integer.toString(port), cgiBin.toString())
+    Launch launch = Launch.of("apache-conf/serve", action, name, Integer.toString(port),
+        cgiBin.toString());
+    env.forEach(launch::env);
+    return launch
+        .env("PIPECGI_PORT2", Integer.toString(port2))
         .env("PIPECGI_SERVE_DIR", home.resolve("runs").toString())
         .env("PIPECGI_JAVA", JAVA)
         .env("PIPECGI_WWW", www.toString())
@@ -184,7 +208,7 @@ final class WebServer implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

@@ -14,6 +14,8 @@ public final class CommandLine {
   private static final List<OptionKey> ACTIONS = List.of(
       OptionKey.HELP, OptionKey.VERSION, OptionKey.SELF_TEST, OptionKey.MAKE_ARCHIVE,
       OptionKey.HTTP, OptionKey.FASTCGI, OptionKey.CHECK);
+  private static final List<OptionKey> SELF_TEST_OPTIONS = List.of(
+      OptionKey.CACERT, OptionKey.INSECURE, OptionKey.PROXY);
 
   /**
    * HELP, VERSION, SELF_TEST, MAKE_ARCHIVE, HTTP, FASTCGI or CHECK; null to answer a CGI request
@@ -58,6 +60,10 @@ public final class CommandLine {
             + " cannot be given together";
       } else if (k == OptionKey.DIR && !gateway && action != OptionKey.CHECK) {
         problem = "--dir goes with --http, --fastcgi or --check only";
+      } else if (SELF_TEST_OPTIONS.contains(k)) {
+        problem = action != OptionKey.SELF_TEST ? "--" + k.longName + " goes with --self-test only"
+            : k == OptionKey.CACERT && has(OptionKey.INSECURE) ? "--cacert and --insecure cannot"
+                + " be given together: --insecure checks no certificate" : null;
       } else if (k.kind == OptionKey.Kind.COMMAND_LINE && k != OptionKey.DIR
           && k != OptionKey.CONFIG && !gateway) {
         problem = "--" + k.longName + " goes with --http or --fastcgi only";
@@ -100,6 +106,6 @@ public final class CommandLine {
 
   /** The help text: every option, what it does, and the exit statuses. */
   public static String help() {
-    return CommandLineArgs.help();
+    return HelpText.text();
   }
 }

@@ -1,7 +1,5 @@
 package pipecgi.core;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.EnumMap;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
@@ -9,8 +7,6 @@ import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
-import org.apache.commons.cli.help.HelpFormatter;
-import org.apache.commons.cli.help.TextHelpAppendable;
 
 /**
  * The command line, read with commons-cli. Kept apart from {@link CommandLine} so that a request
@@ -46,29 +42,6 @@ final class CommandLineArgs {
       given.put(key, new Setting(o.getValue(), "--" + key.longName, null));
     }
     return given;
-  }
-
-  static String help() {
-    StringBuilder text = new StringBuilder();
-    TextHelpAppendable appendable = new TextHelpAppendable(text);
-    appendable.setMaxWidth(100);
-    HelpFormatter help =
-        HelpFormatter.builder().setShowSince(false).setHelpAppendable(appendable).get();
-    try {
-      help.printHelp(
-          "java -jar pipecgi.jar [options]",
-          "Runs a stdin/stdout command as a CGI endpoint: the request body goes to its stdin, its"
-              + " output comes back with an exact Content-Length.",
-          options(),
-          "With no --config, the configuration file is the one named by PIPECGI_CONF. Sizes take"
-              + " K, M or G. Exit status: 0 once a response is written (whatever its HTTP status),"
-              + " 1 if --check fails or no response could be written, 2 for a bad configuration"
-              + " (a 500 response is still written).",
-          false);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a StringBuilder does not fail
-    }
-    return text.toString();
   }
 
   private static Options options() {

@@ -14,12 +14,15 @@ import java.util.Set;
 public final class ConfigCheck {
   private ConfigCheck() {}
 
-  /** Returns null if the endpoint can serve, else what is wrong. */
+  /**
+   * Returns null if the endpoint can serve, else what is wrong, after where the setting at fault
+   * was given: its configuration file and line, or its option.
+   */
   public static String problem(EndpointConfig config) {
     try {
       ServiceProgram.check(config.command.get(0));
     } catch (ServiceProgram.Problem e) {
-      return e.getMessage();
+      return config.where(OptionKey.COMMAND) + ": " + e.getMessage();
     }
     if (config.configFile != null) {
       String writable = writableByOthers(config.configFile);
@@ -28,7 +31,7 @@ public final class ConfigCheck {
       }
     }
     if (config.workdir != null && !config.workdir.isDirectory()) {
-      return config.workdir + ": not a directory";
+      return config.where(OptionKey.WORKDIR) + ": " + config.workdir + ": not a directory";
     }
     return null;
   }
@@ -40,7 +43,7 @@ public final class ConfigCheck {
   public static String problemAlone(EndpointConfig config) {
     String problem = problem(config);
     return problem != null || !config.session ? problem
-        : config.name + ": " + Exchange.SESSIONS_NEED_A_GATEWAY;
+        : config.where(OptionKey.SESSION) + ": " + Exchange.SESSIONS_NEED_A_GATEWAY;
   }
 
   /** The one-line summary printed when all is well. */

@@ -39,6 +39,8 @@ public final class EndpointConfig {
   final long sessionIdleMillis;
   final int maxSessions;
   final long maxQueuedBytes;
+  /** Where each given setting was given ("echo.conf line 3: timeout", "--timeout"). */
+  private final Map<OptionKey, String> places = new EnumMap<>(OptionKey.class);
 
   /**
    * Reads the configuration file that {@code given} names (--config), or else {@code
@@ -71,6 +73,9 @@ public final class EndpointConfig {
 
   private EndpointConfig(File configFile, Map<OptionKey, Setting> s) throws UsageException {
     this.configFile = configFile;
+    for (Map.Entry<OptionKey, Setting> e : s.entrySet()) {
+      places.put(e.getKey(), e.getValue().where);
+    }
     Setting commandValue = s.get(OptionKey.COMMAND);
     if (commandValue == null) {
       throw new UsageException(
@@ -116,6 +121,15 @@ public final class EndpointConfig {
       }
     }
     return v != null;
+  }
+
+  /**
+   * Where {@code key} was given, for a message about its value ("echo.conf line 3: command",
+   * "--command"); for a default, the configuration file, or null when there is none.
+   */
+  String where(OptionKey key) {
+    String place = places.get(key);
+    return place != null || configFile == null ? place : configFile.getPath();
   }
 
   /** Whether this is a session endpoint (session = line). */

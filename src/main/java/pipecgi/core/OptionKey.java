@@ -78,7 +78,15 @@ public enum OptionKey {
   HEADER_TIMEOUT(Kind.COMMAND_LINE, "header-timeout", "SECONDS", "with --http or --fastcgi: how long a client"
       + " may take to send a request's headers (default 20)"),
   GRACE(Kind.COMMAND_LINE, "grace", "SECONDS", "with --http or --fastcgi: on SIGTERM, how long running requests"
-      + " may take to finish before their services are stopped (default 20)");
+      + " may take to finish before their services are stopped (default 20)"),
+  CACERT(Kind.COMMAND_LINE, "cacert", "FILE", "with --self-test of an https:// URL: trust the"
+      + " certificates in FILE (PEM) too, besides the JDK's authorities: a private CA, or a"
+      + " self-signed certificate"),
+  INSECURE(Kind.COMMAND_LINE, "insecure", null, "with --self-test of an https:// URL: check"
+      + " neither the server's certificate nor its host name (the verdict says so)"),
+  PROXY(Kind.COMMAND_LINE, "proxy", "URL", "with --self-test: go through the forward proxy at URL,"
+      + " http://[USER:PASSWORD@]HOST:PORT (default, as curl reads them: https_proxy or"
+      + " HTTPS_PROXY for https://, http_proxy for http://, unless no_proxy names the host)");
 
   /** What an option is for. */
   public enum Kind {

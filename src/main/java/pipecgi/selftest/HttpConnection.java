@@ -10,18 +10,21 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javax.net.ssl.SSLSocketFactory;
 import pipecgi.core.HttpSyntax;
 import pipecgi.core.LogText;
+import pipecgi.core.Response;
 
 /**
  * One client connection to a web server, spoken in raw HTTP/1.x, so that how the server frames
  * each response (a Content-Length, chunks, or the end of the connection) and whether it keeps the
- * connection open can be seen. For --self-test and the tests; never used to answer a request.
+ * connection open can be seen; directly, or through a forward proxy (a request naming the whole
+ * URL, or a CONNECT tunnel for TLS). For --self-test and the tests; never used to answer a request.
  */
 public final class HttpConnection implements Closeable {
   /** How a response's body was delimited (RFC 9112 section 6.3). */
@@ -71,19 +74,75 @@ public final class HttpConnection implements Closeable {
   private final InputStream in;
   private final OutputStream out;
 
+  /** A connection straight to {@code uri}'s server; over TLS, its certificate checked. */
   public HttpConnection(URI uri, int timeoutMillis) throws IOException {
-    boolean tls = "https".equals(uri.getScheme());
-    int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
-    Socket plain = new Socket();
-    plain.connect(new InetSocketAddress(uri.getHost(), port), timeoutMillis);
-    socket = tls
-        ? ((SSLSocketFactory) SSLSocketFactory.getDefault())
-            .createSocket(plain, uri.getHost(), port, true)
-        : plain;
-    socket.setSoTimeout(timeoutMillis);
-    socket.setTcpNoDelay(true);
+    this(new Target(uri, null, "https".equals(uri.getScheme()) ? defaultTls() : null),
+        timeoutMillis);
+  }
+
+  /** A connection to {@code target}'s endpoint: through its proxy if it has one, over TLS. */
+  HttpConnection(Target target, int timeoutMillis) throws IOException {
+    this(open(target, timeoutMillis));
+  }
+
+  private HttpConnection(Socket socket) throws IOException {
+    this.socket = socket;
     in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
     out = socket.getOutputStream();
+  }
+
+  private static Tls defaultTls() throws IOException {
+    try {
+      return Tls.verifying(List.of());
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot set up TLS: " + e.getMessage(), e);
+    }
+  }
+
+  private static Socket open(Target t, int timeoutMillis) throws IOException {
+    Proxy proxy = t.proxy;
+    Socket plain = new Socket();
+    try {
+      InetSocketAddress address = proxy == null ? new InetSocketAddress(t.host(), t.port())
+          : new InetSocketAddress(Proxy.unbracketed(proxy.host), proxy.port);
+      if (address.isUnresolved()) {
+        throw new UnknownHostException("cannot resolve the host name " + address.getHostString()
+            + (proxy == null ? "" : " of the proxy " + proxy + " (" + proxy.source + ")"));
+      }
+      try {
+        plain.connect(address, timeoutMillis);
+      } catch (IOException e) {
+        throw proxy == null ? e : new Failure("cannot connect to the proxy " + proxy + " ("
+            + proxy.source + "): " + e.getMessage(), "fix: check the proxy's address and that"
+            + " it runs, or go without it (no --proxy; no_proxy=" + t.host() + ")");
+      }
+      plain.setSoTimeout(timeoutMillis);
+      plain.setTcpNoDelay(true);
+      if (!t.https()) {
+        return plain;
+      }
+      if (proxy != null) {
+        tunnel(plain, t);
+      }
+      return t.tls.handshake(plain, t.host(), t.port());
+    } catch (IOException | RuntimeException e) {
+      plain.close();
+      throw e;
+    }
+  }
+
+  /** Asks the proxy for a tunnel to the endpoint (RFC 9110 9.3.6), for TLS to go through. */
+  private static void tunnel(Socket plain, Target t) throws IOException {
+    // Its buffer holds nothing past the proxy's answer: the server says nothing in the tunnel
+    // before TLS's first message, which the client sends.
+    HttpConnection proxy = new HttpConnection(plain);
+    proxy.send(t.connectRequest());
+    Reply r = proxy.read("CONNECT");
+    if (r.status / 100 != 2) {
+      throw new Failure("the proxy " + t.proxy + " (" + t.proxy.source + ") did not open a"
+          + " tunnel to " + t.authority() + ": " + r.status + " "
+          + Response.reasonPhrase(r.status) + ", " + Answerer.named(r), Answerer.proxyFix(r));
+    }
   }
 
   /**
@@ -92,15 +151,26 @@ public final class HttpConnection implements Closeable {
    */
   public static byte[] request(String method, URI uri, String version, byte[] body,
       boolean chunked) {
+    return request(method, originForm(uri), uri.getRawAuthority(), version, List.of(), body,
+        chunked);
+  }
+
+  /** The path and query of {@code uri}, as a request line names them to the server itself. */
+  static String originForm(URI uri) {
     String target = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    if (uri.getRawQuery() != null) {
-      target += "?" + uri.getRawQuery();
-    }
+    return uri.getRawQuery() == null ? target : target + "?" + uri.getRawQuery();
+  }
+
+  static byte[] request(String method, String target, String host, String version,
+      List<String> headers, byte[] body, boolean chunked) {
     StringBuilder head = new StringBuilder();
     head.append(method).append(' ').append(target).append(' ').append(version).append("\r\n");
-    head.append("Host: ").append(uri.getRawAuthority()).append("\r\n");
+    head.append("Host: ").append(host).append("\r\n");
     if ("HTTP/1.0".equals(version)) {
       head.append("Connection: keep-alive\r\n");
+    }
+    for (String h : headers) {
+      head.append(h).append("\r\n");
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     if (body != null && chunked) {
@@ -153,7 +223,8 @@ public final class HttpConnection implements Closeable {
   private void readBody(Reply r, String method) throws IOException {
     String encoding = r.header("Transfer-Encoding");
     String length = r.header("Content-Length");
-    if ("HEAD".equals(method) || r.status < 200 || r.status == 204 || r.status == 304) {
+    if ("HEAD".equals(method) || r.status < 200 || r.status == 204 || r.status == 304
+        || "CONNECT".equals(method) && r.status / 100 == 2) {
       r.framing = Framing.NONE;
     } else if (encoding != null && encoding.toLowerCase(Locale.ROOT).endsWith("chunked")) {
       r.framing = Framing.CHUNKED;

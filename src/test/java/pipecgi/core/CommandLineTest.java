@@ -35,7 +35,12 @@ class CommandLineTest {
       "--http 8080 --config x.conf|--config is one endpoint's setting: for a directory of"
           + " endpoints, set it in each NAME.conf",
       "--check --dir /tmp --command cat|--command is one endpoint's setting: for a directory of"
-          + " endpoints, set it in each NAME.conf"})
+          + " endpoints, set it in each NAME.conf",
+      "--http 8080 --proxy http://p:3128|--proxy goes with --self-test only",
+      "--insecure|--insecure goes with --self-test only",
+      "--check --cacert ca.pem|--cacert goes with --self-test only",
+      "--self-test https://x/ --insecure --cacert ca.pem|--cacert and --insecure cannot be given"
+          + " together: --insecure checks no certificate"})
   void whatDoesNotGoTogetherIsRefused(String args, String message) {
     assertEquals(message, assertThrows(UsageException.class, () -> parse(args.split(" ")))
         .getMessage());

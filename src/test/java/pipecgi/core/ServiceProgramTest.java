@@ -117,7 +117,7 @@ class ServiceProgramTest {
     int exit = new Main(Map.of(), new ByteArrayInputStream(new byte[0]), out,
         new ByteArrayOutputStream()).run(new String[] {"--check", "--command", program.toString()});
     assertEquals(ExitStatus.FAILED, exit);
-    assertEquals("pipecgi: error: " + program + ": setuid or setgid (chmod ug-s)\n",
+    assertEquals("pipecgi: error: --command: " + program + ": setuid or setgid (chmod ug-s)\n",
         out.toString(StandardCharsets.UTF_8));
   }
 

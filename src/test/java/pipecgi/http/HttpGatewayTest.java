@@ -31,6 +31,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import pipecgi.Await;
+import pipecgi.Burst;
 import pipecgi.selftest.HttpConnection;
 
 /**
@@ -112,13 +113,7 @@ class HttpGatewayTest {
           "HTTP/1.1", method.equals("POST") ? b : null, false));
     }
     try (HttpConnection c = gateway.connect()) {
-      CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-        try {
-          c.send(burst.toByteArray());
-        } catch (IOException e) {
-          throw new RuntimeException(e);
-        }
-      });
+      CompletableFuture<Void> writer = Burst.sendAside(c::send, burst.toByteArray());
       for (int i = 0; i < n; i++) {
         String method = i % 4 == 0 ? "GET" : i % 4 == 1 ? "HEAD" : "POST";
         HttpConnection.Reply r = c.read(method);
