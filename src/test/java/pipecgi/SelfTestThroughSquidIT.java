@@ -78,7 +78,7 @@ class SelfTestThroughSquidIT {
         + " pipecgi-test (squid/5"), report);
     assertTrue(report.endsWith("\nresult: ok: a persistent, pipelined channel (pipecgi --http)"
         + " through the proxy " + squid.url() + "\n"), report);
-    assertTrue(squid.accessLog().contains(" POST " + url + " "), squid.accessLog());
+    squidLogs(" POST " + url + " ");
   }
 
   @Test
@@ -87,7 +87,7 @@ class SelfTestThroughSquidIT {
     String report = ok(selfTest(Map.of("http_proxy", squid.url()), url));
     assertTrue(report.contains("\nnote  through the proxy " + squid.url() + " (http_proxy)\n"),
         report);
-    assertTrue(squid.accessLog().contains(" POST " + url + " "), squid.accessLog());
+    squidLogs(" POST " + url + " ");
   }
 
   @Test
@@ -101,7 +101,7 @@ class SelfTestThroughSquidIT {
     assertTrue(report.endsWith("\nok    close: 204, the session was closed\nresult: ok: a"
         + " session endpoint answers open, send, receive and close (pipecgi --http) through the"
         + " proxy " + squid.url() + "\n"), report);
-    assertTrue(squid.accessLog().contains(" DELETE " + url + " "), squid.accessLog());
+    squidLogs(" DELETE " + url + " ");
   }
 
   @Test
@@ -141,8 +141,7 @@ class SelfTestThroughSquidIT {
       String report = ok(selfTest(Map.of("https_proxy", squid.url()), tls.url(), "--cacert",
           certs.caPem.toString()));
       assertTrue(report.endsWith(" through the proxy " + squid.url() + "\n"), report);
-      assertTrue(squid.accessLog().contains(" CONNECT 127.0.0.1:" + tls.port() + " "),
-          squid.accessLog());
+      squidLogs(" CONNECT 127.0.0.1:" + tls.port() + " ");
 
       Launch.Result r = selfTest(Map.of(), selfSigned.url(), "--proxy", squid.url());
       assertEquals(1, r.exit, r.outText() + r.err);
@@ -151,6 +150,11 @@ class SelfTestThroughSquidIT {
           + " FILE the PEM certificate of its CA (a self-signed certificate is its own CA), or"
           + " --insecure to skip the check\n"), r.outText());
     }
+  }
+
+  /** Waits for squid's access log to show {@code request}: squid logs a request once done. */
+  private static void squidLogs(String request) throws Exception {
+    Await.until("squid's access log shows" + request, () -> squid.accessLog().contains(request));
   }
 
   private static int closedPort() throws IOException {

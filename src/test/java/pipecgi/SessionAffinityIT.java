@@ -92,12 +92,17 @@ class SessionAffinityIT {
         assertEquals("hello " + i, new String(c.read("POST").body, StandardCharsets.UTF_8));
       }
     }
-    long first = log(1).lines().filter(l -> l.contains("access: ") && l.contains("/echo "))
-        .count();
-    long second = log(2).lines().filter(l -> l.contains("access: ") && l.contains("/echo "))
-        .count();
+    // An instance logs a request once its answer is on its way: the last may not be there yet.
+    Await.until("the 40 requests in the instances' logs", () -> echoes(1) + echoes(2) >= 40);
+    long first = echoes(1);
+    long second = echoes(2);
     assertEquals(40, first + second);
     assertTrue(first > 0 && second > 0, "both instances answered: " + first + " and " + second);
+  }
+
+  /** The requests to the echo endpoint in instance {@code n}'s log. */
+  private long echoes(int n) throws Exception {
+    return log(n).lines().filter(l -> l.contains("access: ") && l.contains("/echo ")).count();
   }
 
   /**
