@@ -426,6 +426,16 @@ class SelfTestTest {
     assertTrue(r[1].startsWith("pipecgi: error: --proxy: '" + p[0] + "' " + p[1]), r[1]);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"http://user:secret@proxy", "user:secret@proxy",
+      "socks5://user:secret@proxy:1080"})
+  void aRefusedProxyUrlIsShownWithoutItsPassword(String proxy) {
+    String[] r = selfTest("http://127.0.0.1:1/", "--proxy", proxy);
+    assertEquals("1", r[0], r[1]);
+    assertTrue(r[1].contains("***@proxy"), r[1]);
+    assertFalse(r[1].contains("secret"), r[1]);
+  }
+
   // Session endpoints: a conversation instead of echoes.
 
   @Test

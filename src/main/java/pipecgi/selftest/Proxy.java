@@ -65,18 +65,20 @@ final class Proxy {
   }
 
   private static Proxy parse(String value, String source) throws UsageException {
+    // A message about the URL never shows its password.
+    String shown = value.replaceFirst("^([^/]*//)?[^/@]*@", "$1***@");
     URI uri;
     try {
       uri = new URI(value.contains("://") ? value : "http://" + value);
     } catch (URISyntaxException e) {
-      throw new UsageException(source + ": '" + value + "' is not a URL: " + e.getReason());
+      throw new UsageException(source + ": '" + shown + "' is not a URL: " + e.getReason());
     }
     if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
-      throw new UsageException(source + ": '" + value + "' is not an http:// proxy URL"
+      throw new UsageException(source + ": '" + shown + "' is not an http:// proxy URL"
           + " (http://HOST:PORT; a proxy spoken to over TLS or SOCKS is not supported)");
     }
     if (uri.getPort() < 0) {
-      throw new UsageException(source + ": '" + value + "' names no port: http://HOST:PORT");
+      throw new UsageException(source + ": '" + shown + "' names no port: http://HOST:PORT");
     }
     String user = uri.getUserInfo();
     String authorization = user == null ? null : "Basic " + Base64.getEncoder()
