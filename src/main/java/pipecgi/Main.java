@@ -189,16 +189,8 @@ public final class Main {
   /** The warm gateway: what keeps it from starting goes to stderr, its log, as one line. */
   private int http(CommandLine line, boolean ownsProcess) {
     ErrorLog log = new ErrorLog(err, null);
-    GatewayConfig config;
-    try {
-      config = line.gateway(defaultDir());
-    } catch (UsageException e) {
-      log.line("error: " + e.getMessage() + " (see --help)");
-      return ExitStatus.BAD_CONFIGURATION;
-    }
-    String refusal = Privileges.refusalOfRoot("--http");
-    if (refusal != null) {
-      log.line("error: " + refusal);
+    GatewayConfig config = listening(line, "--http", log);
+    if (config == null) {
       return ExitStatus.BAD_CONFIGURATION;
     }
     try {
@@ -208,6 +200,26 @@ public final class Main {
           + " it there from the build's target/ directory (" + e.getMessage() + " is missing)");
       return ExitStatus.FAILED;
     }
+  }
+
+  /**
+   * The configuration of a front end that listens by itself ({@code option}, --http or
+   * --fastcgi); null once {@code log} has said why it cannot start (a bad option, or root).
+   */
+  private GatewayConfig listening(CommandLine line, String option, ErrorLog log) {
+    GatewayConfig config;
+    try {
+      config = line.gateway(defaultDir());
+    } catch (UsageException e) {
+      log.line("error: " + e.getMessage() + " (see --help)");
+      return null;
+    }
+    String refusal = Privileges.refusalOfRoot(option);
+    if (refusal != null) {
+      log.line("error: " + refusal);
+      return null;
+    }
+    return config;
   }
 
   /**
@@ -247,20 +259,9 @@ public final class Main {
 
   /** --fastcgi ADDRESS: a FastCGI application on a socket of its own. */
   private int fastcgi(CommandLine line, boolean ownsProcess) {
-    ErrorLog log = new ErrorLog(err, null);
-    GatewayConfig config;
-    try {
-      config = line.gateway(defaultDir());
-    } catch (UsageException e) {
-      log.line("error: " + e.getMessage() + " (see --help)");
-      return ExitStatus.BAD_CONFIGURATION;
-    }
-    String refusal = Privileges.refusalOfRoot("--fastcgi");
-    if (refusal != null) {
-      log.line("error: " + refusal);
-      return ExitStatus.BAD_CONFIGURATION;
-    }
-    return FastCgiServer.run(config, null, null, env, err, ownsProcess);
+    GatewayConfig config = listening(line, "--fastcgi", new ErrorLog(err, null));
+    return config == null ? ExitStatus.BAD_CONFIGURATION
+        : FastCgiServer.run(config, null, null, env, err, ownsProcess);
   }
 
   /** The cgi-bin: the directory of the jar. */

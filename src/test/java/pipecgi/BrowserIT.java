@@ -47,11 +47,7 @@ class BrowserIT {
 
   static Map<String, String> endpoints(Path runs) throws IOException {
     String text = "content-type = text/plain; charset=utf-8\n";
-    Map<String, String> endpoints = new LinkedHashMap<>();
-    // The demo's own endpoints, as the repository's cgi-bin has them.
-    for (String demo : List.of("echo", "wc", "chat", "greeter")) {
-      endpoints.put(demo, Files.readString(Launch.CGI_BIN.resolve(demo + ".conf")));
-    }
+    Map<String, String> endpoints = ServerTests.demoEndpoints("echo", "wc", "chat", "greeter");
     // Message N of a page (the body is "N:..."): when N is a multiple of 4 it waits until
     // message N + 1 has been answered, so that the page gets N + 1's answer first; it waits at
     // most two minutes and then notes "alone N" in the runs file (that message was never in

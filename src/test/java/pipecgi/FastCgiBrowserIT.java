@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -57,11 +55,7 @@ class FastCgiBrowserIT {
 
   @BeforeParameterizedClassInvocation
   static void start(String server) throws Exception {
-    // The demo's own endpoints, as the repository's cgi-bin has them.
-    Map<String, String> endpoints = new LinkedHashMap<>();
-    for (String demo : List.of("echo", "wc", "chat")) {
-      endpoints.put(demo, Files.readString(Launch.CGI_BIN.resolve(demo + ".conf")));
-    }
+    Map<String, String> endpoints = ServerTests.demoEndpoints("echo", "wc", "chat");
     web = WebServer.start(server, endpoints);
   }
 

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,8 +52,6 @@ class FastCgiServersIT {
   private static final String JAVA =
       Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
-  private static final String HANG_MARKER = Processes.uniqueSleep();
-
   private static WebServer web;
 
   private final String server;
@@ -65,14 +62,7 @@ class FastCgiServersIT {
 
   @BeforeParameterizedClassInvocation
   static void start(String server) throws Exception {
-    Map<String, String> endpoints = new LinkedHashMap<>();
-    endpoints.put("echo", "command = /bin/cat\nmax-request-bytes = 32M\n");
-    endpoints.put("small", "command = /bin/cat\nmax-request-bytes = 1K\n");
-    endpoints.put("fail", "command = /bin/sh -c 'exit 3'\n");
-    endpoints.put("slow", "command = /bin/sleep 30\ntimeout = 1\n");
-    // Short, since under mod_fcgid only pipecgi's own timeout stops a service whose client left.
-    endpoints.put("hang", "command = /bin/sh -c 'sleep " + HANG_MARKER + " & sleep " + HANG_MARKER
-        + "; wait'\ntimeout = 2\n");
+    Map<String, String> endpoints = ServerTests.endpoints();
     endpoints.put("pause", "command = /bin/sh -c 'sleep 1; echo finished'\n");
     web = WebServer.start(server, endpoints);
   }
@@ -254,10 +244,10 @@ class FastCgiServersIT {
     try (HttpConnection c = connect()) {
       c.send(HttpConnection.request("GET", endpoint("hang"), "HTTP/1.1", null, false));
       Await.until("the service and its child run",
-          () -> Processes.withArgument(HANG_MARKER).size() == 2);
+          () -> Processes.withArgument(ServerTests.HANG_MARKER).size() == 2);
       unsent = count(web.errorLog(), hangUnsent);
     }
-    assertEquals(List.of(), Processes.awaitGone(HANG_MARKER));
+    assertEquals(List.of(), Processes.awaitGone(ServerTests.HANG_MARKER));
     Await.until("pipecgi has ended the request", () -> web.errorLog().contains(
         "pipecgi[hang]: 504 Gateway Timeout") || count(web.errorLog(), hangUnsent) > unsent);
     boolean timedOut = web.errorLog().contains("pipecgi[hang]: 504 Gateway Timeout");
@@ -332,7 +322,8 @@ class FastCgiServersIT {
     try {
       List<Future<List<String>>> running = new ArrayList<>();
       for (int t = 0; t < clients; t++) {
-        running.add(pool.submit(() -> client(next, requests, connections)));
+        running.add(pool.submit(() -> ServerTests.echoClient(FastCgiServersIT::connect,
+            endpoint("echo"), next, requests, connections)));
       }
       for (Future<List<String>> f : running) {
         try {
@@ -360,33 +351,6 @@ class FastCgiServersIT {
     record("pipecgi JVMs after the load (all endpoints); largest resident memory",
         jvms.size() + "; " + jvms.stream().mapToLong(FastCgiServersIT::residentKib).max()
             .orElse(0) / 1024 + " MiB");
-  }
-
-  /** One client: requests on a keep-alive connection, a new one only when the server closes. */
-  private static List<String> client(AtomicInteger next, int requests, AtomicInteger connections)
-      throws Exception {
-    List<String> failures = new ArrayList<>();
-    HttpConnection c = connect();
-    connections.incrementAndGet();
-    try {
-      for (int i; (i = next.getAndIncrement()) < requests; ) {
-        byte[] sent = ServerTests.body((i * 7919) % 8192, i);
-        HttpConnection.Reply r = ServerTests.exchange(c, "POST", endpoint("echo"), "HTTP/1.1",
-            sent);
-        if (r.status != 200 || r.framing != HttpConnection.Framing.LENGTH
-            || !Arrays.equals(sent, r.body)) {
-          failures.add("request " + i + ": " + r.status + " " + r.framing);
-        }
-        if (r.closes()) {
-          c.close();
-          c = connect();
-          connections.incrementAndGet();
-        }
-      }
-    } finally {
-      c.close();
-    }
-    return failures;
   }
 
   @Test

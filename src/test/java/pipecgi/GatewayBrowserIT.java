@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -56,11 +54,7 @@ class GatewayBrowserIT {
 
   @BeforeParameterizedClassInvocation
   static void start(String server) throws Exception {
-    // The demo's own endpoints, as the repository's cgi-bin has them.
-    Map<String, String> endpoints = new LinkedHashMap<>();
-    for (String demo : List.of("echo", "wc", "chat", "greeter", "counter")) {
-      endpoints.put(demo, Files.readString(Launch.CGI_BIN.resolve(demo + ".conf")));
-    }
+    Map<String, String> endpoints = ServerTests.demoEndpoints("echo", "wc", "chat", "greeter", "counter");
     endpoints.put("numbered", "command = /bin/sh -c 'n=0; while IFS= read -r l; do n=$((n+1));"
         + " printf \"%s %s\\n\" $n \"$l\"; done'\nsession = line\nmax-request-bytes = 8K\n");
     endpoints.put("talker", "command = /bin/sh -c 'for i in 1 2 3 4 5; do echo \"tick $i\";"

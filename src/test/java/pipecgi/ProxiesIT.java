@@ -19,7 +19,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -115,11 +114,7 @@ class ProxiesIT {
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
     ledger = Files.createFile(dir.resolve("ledger"));
     Files.setPosixFilePermissions(ledger, PosixFilePermissions.fromString("rw-rw-rw-"));
-    Map<String, String> endpoints = new LinkedHashMap<>();
-    // The demo's own endpoints, as the repository's cgi-bin has them.
-    for (String demo : List.of("echo", "wc", "chat", "greeter")) {
-      endpoints.put(demo, Files.readString(Launch.CGI_BIN.resolve(demo + ".conf")));
-    }
+    Map<String, String> endpoints = ServerTests.demoEndpoints("echo", "wc", "chat", "greeter");
     endpoints.put("bytes", "command = /bin/cat\nmax-request-bytes = 2M\n");
     endpoints.put("env", "command = /usr/bin/env\ncontent-type = text/plain\n");
     // The body is "N" or "N AFTER TENTHS": notes "start N"; with AFTER, waits until "end AFTER" is

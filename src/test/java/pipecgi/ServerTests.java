@@ -5,14 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,6 +42,14 @@ abstract class ServerTests {
   }
 
   static void startServer(String server) throws Exception {
+    web = WebServer.start(server, endpoints());
+  }
+
+  /**
+   * The endpoints of the server tests: echo (up to 32M), small (1K), fail (exits 3), slow (times
+   * out after 1 s) and hang (leaves a child that outlives it, marked HANG_MARKER).
+   */
+  static Map<String, String> endpoints() {
     Map<String, String> endpoints = new LinkedHashMap<>();
     endpoints.put("echo", "command = /bin/cat\nmax-request-bytes = 32M\n");
     endpoints.put("small", "command = /bin/cat\nmax-request-bytes = 1K\n");
@@ -44,7 +57,45 @@ abstract class ServerTests {
     endpoints.put("slow", "command = /bin/sleep 30\ntimeout = 1\n");
     endpoints.put("hang", "command = /bin/sh -c 'sleep " + HANG_MARKER + " & sleep " + HANG_MARKER
         + "; wait'\ntimeout = 2\n");
-    web = WebServer.start(server, endpoints);
+    return endpoints;
+  }
+
+  /** The demo's own endpoints {@code names}, as the repository's cgi-bin has them. */
+  static Map<String, String> demoEndpoints(String... names) throws IOException {
+    Map<String, String> endpoints = new LinkedHashMap<>();
+    for (String name : names) {
+      endpoints.put(name, Files.readString(Launch.CGI_BIN.resolve(name + ".conf")));
+    }
+    return endpoints;
+  }
+
+  /**
+   * One client of a load: POSTs of several sizes to {@code echo}, each on the connection of the
+   * last, a new one from {@code connect} only when the server closes; returns what went wrong.
+   */
+  static List<String> echoClient(Callable<HttpConnection> connect, URI echo, AtomicInteger next,
+      int requests, AtomicInteger connections) throws Exception {
+    List<String> failures = new ArrayList<>();
+    HttpConnection c = connect.call();
+    connections.incrementAndGet();
+    try {
+      for (int i; (i = next.getAndIncrement()) < requests; ) {
+        byte[] sent = body((i * 7919) % 8192, i);
+        HttpConnection.Reply r = exchange(c, "POST", echo, "HTTP/1.1", sent);
+        if (r.status != 200 || r.framing != HttpConnection.Framing.LENGTH
+            || !Arrays.equals(sent, r.body)) {
+          failures.add("request " + i + ": " + r.status + " " + r.framing);
+        }
+        if (r.closes()) {
+          c.close();
+          c = connect.call();
+          connections.incrementAndGet();
+        }
+      }
+    } finally {
+      c.close();
+    }
+    return failures;
   }
 
   /**

@@ -185,7 +185,8 @@ class ServersIT extends ServerTests {
     try {
       List<Future<List<String>>> running = new ArrayList<>();
       for (int t = 0; t < clients; t++) {
-        running.add(pool.submit(() -> client(next, requests, connections)));
+        running.add(pool.submit(() -> echoClient(ServerTests::connect, web.uri("echo.cgi"), next,
+            requests, connections)));
       }
       for (Future<List<String>> f : running) {
         failures.addAll(f.get());
@@ -197,31 +198,5 @@ class ServersIT extends ServerTests {
     assertEquals(List.of(), failures);
     record("400 keep-alive POSTs at concurrency 16", String.format(
         "0 failures, %.1f req/s, %d connections", requests / seconds, connections.get()));
-  }
-
-  /** One client: requests on a keep-alive connection, a new one only when the server closes. */
-  private List<String> client(AtomicInteger next, int requests, AtomicInteger connections)
-      throws Exception {
-    List<String> failures = new ArrayList<>();
-    HttpConnection c = connect();
-    connections.incrementAndGet();
-    try {
-      for (int i; (i = next.getAndIncrement()) < requests; ) {
-        byte[] sent = body((i * 7919) % 8192, i);
-        HttpConnection.Reply r = exchange(c, "POST", web.uri("echo.cgi"), "HTTP/1.1", sent);
-        if (r.status != 200 || r.framing != HttpConnection.Framing.LENGTH
-            || !Arrays.equals(sent, r.body)) {
-          failures.add("request " + i + ": " + r.status + " " + r.framing);
-        }
-        if (r.closes()) {
-          c.close();
-          c = connect();
-          connections.incrementAndGet();
-        }
-      }
-    } finally {
-      c.close();
-    }
-    return failures;
   }
 }
